@@ -1,0 +1,25 @@
+import pytest
+
+from cairn.access.suppression import suppress_count, suppress_counts
+
+
+@pytest.mark.parametrize(
+    ("count", "shown"), [(0, 0), (1, None), (4, None), (5, 5), (120, 120)]
+)
+def test_counts_from_one_to_four_are_suppressed(count, shown):
+    assert suppress_count(count) == shown
+
+
+def test_single_suppressed_cell_gets_a_complementary_suppression():
+    shown = suppress_counts({"female": 3, "male": 40, "unknown": 12})
+    assert shown == {"female": None, "male": 40, "unknown": None}
+
+
+def test_two_suppressed_cells_need_no_complement():
+    shown = suppress_counts({"female": 3, "male": 40, "unknown": 2})
+    assert shown == {"female": None, "male": 40, "unknown": None}
+
+
+def test_no_complement_when_total_is_not_published():
+    shown = suppress_counts({"female": 3, "male": 40}, total_shown=False)
+    assert shown == {"female": None, "male": 40}

@@ -1,0 +1,9 @@
+from django.urls import include, path
+
+from cairn.web.admin_site import cairn_admin_site
+
+urlpatterns = [
+    path("", include("cairn.web.urls")),
+    path("api/v1/", include("cairn.api.urls")),
+    path("admin/", cairn_admin_site.urls),
+]
