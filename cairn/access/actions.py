@@ -49,7 +49,9 @@ def set_organization_coverage(
 def add_membership(*, actor, user, organization: Organization, role: str) -> Membership:
     if role not in ROLES:
         raise ValueError(f"Unknown role {role!r}; choose one of {', '.join(ROLES)}")
-    membership, _ = Membership.objects.get_or_create(user=user, organization=organization, role=role)
+    membership, _ = Membership.objects.get_or_create(
+        user=user, organization=organization, role=role
+    )
     record_audit_event(
         actor=actor,
         action="membership.add",

@@ -67,7 +67,7 @@ def roles_of(user: User) -> list[type[Role]]:
 
 
 def jurisdiction_of(obj: object) -> Jurisdiction | None:
-    """The jurisdiction an object belongs to, for scoping. Models opt in with `access_jurisdiction`."""
+    """The jurisdiction an object belongs to; models opt in with `access_jurisdiction`."""
     if isinstance(obj, Jurisdiction):
         return obj
     if hasattr(obj, "access_jurisdiction"):

@@ -59,7 +59,9 @@ class OverdoseResponseClinician(Role):
         "An ER nurse or clinician on the overdose emergency response centre's care team: "
         "opens cases, assesses risk, plans care and follows up with people after an overdose."
     )
-    permissions = frozenset([*_EVERY_MEMBER, Permission.VIEW_LINE_LIST, Permission.VIEW_IDENTIFIABLE])
+    permissions = frozenset(
+        [*_EVERY_MEMBER, Permission.VIEW_LINE_LIST, Permission.VIEW_IDENTIFIABLE]
+    )
     data_tier = DataTier.IDENTIFIABLE
 
 

@@ -94,9 +94,7 @@ def _set_boundary(jurisdiction: Jurisdiction, geometry: dict) -> None:
     jurisdiction.min_lon, jurisdiction.min_lat, jurisdiction.max_lon, jurisdiction.max_lat = (
         geom.bounds
     )
-    jurisdiction.save(
-        update_fields=["boundary", "min_lon", "min_lat", "max_lon", "max_lat"]
-    )
+    jurisdiction.save(update_fields=["boundary", "min_lon", "min_lat", "max_lon", "max_lat"])
 
 
 def _parse_population_rows(path: Path, rows: list[dict[str, str]]) -> list[tuple]:
@@ -119,7 +117,9 @@ def _parse_population_rows(path: Path, rows: list[dict[str, str]]) -> list[tuple
                 raise GeographyFileError(
                     f"{path.name} line {line}, column sex: {sex!r} is not one of {Sex.values}"
                 )
-            out.append((row["lha_name"], year, sex, (row.get("age_band") or ALL_AGES).strip(), value))
+            out.append(
+                (row["lha_name"], year, sex, (row.get("age_band") or ALL_AGES).strip(), value)
+            )
         return out
     year_columns = [c for c in columns if re.fullmatch(r"pop_\d{4}", c)]
     if not year_columns:

@@ -7,7 +7,9 @@ from cairn.access.models import AuditEvent, Organization
 
 def test_creating_an_organization_writes_an_audit_event(administrator, prince_george):
     organization = actions.create_organization(
-        actor=administrator, name="Testville Harm Reduction", sector="community_agency",
+        actor=administrator,
+        name="Testville Harm Reduction",
+        sector="community_agency",
         coverage=[prince_george],
     )
     event = AuditEvent.objects.get(action="organization.create", target_id=str(organization.pk))

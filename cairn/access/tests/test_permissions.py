@@ -28,9 +28,7 @@ def test_er_nurse_identifiable_only_inside_her_health_authority(
     assert data_tier_for(er_nurse, prince_george) is None
 
 
-def test_provincial_epidemiologist_sees_every_community_as_line_list(
-    epidemiologist, prince_george
-):
+def test_provincial_epidemiologist_sees_every_community_as_line_list(epidemiologist, prince_george):
     assert communities_visible_to(epidemiologist).count() == 89
     assert data_tier_for(epidemiologist, prince_george) is DataTier.LINE_LIST
     assert not has_permission(epidemiologist, Permission.VIEW_IDENTIFIABLE, prince_george)

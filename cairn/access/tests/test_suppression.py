@@ -3,9 +3,7 @@ import pytest
 from cairn.access.suppression import suppress_count, suppress_counts
 
 
-@pytest.mark.parametrize(
-    ("count", "shown"), [(0, 0), (1, None), (4, None), (5, 5), (120, 120)]
-)
+@pytest.mark.parametrize(("count", "shown"), [(0, 0), (1, None), (4, None), (5, 5), (120, 120)])
 def test_counts_from_one_to_four_are_suppressed(count, shown):
     assert suppress_count(count) == shown
 

@@ -17,10 +17,14 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--name", help="Name of the province or state, e.g. 'Alberta'.")
         parser.add_argument("--code", help="Short code for it, e.g. 'ab'.")
-        parser.add_argument("--hierarchy", type=Path, help="CSV: lha_name,hsda_name,health_authority")
+        parser.add_argument(
+            "--hierarchy", type=Path, help="CSV: lha_name,hsda_name,health_authority"
+        )
         parser.add_argument("--boundaries", type=Path, help="GeoJSON with LHA_NAME properties")
         parser.add_argument("--populations", type=Path, help="CSV, wide (pop_YYYY) or long")
-        parser.add_argument("--population-source", default="", help="Where the populations come from.")
+        parser.add_argument(
+            "--population-source", default="", help="Where the populations come from."
+        )
 
     def handle(self, *args, **options):
         custom = [options[k] for k in ("name", "code", "hierarchy")]

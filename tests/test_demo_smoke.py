@@ -1,0 +1,103 @@
+"""The demo path (`make demo`) works on an embedded SQLite database.
+
+Runs the real scripts/demo.sh in a fresh var/ directory, waits for the server,
+signs in as a persona, then runs the set-up again to check it is safe and quick.
+"""
+
+import http.cookiejar
+import os
+import re
+import socket
+import sqlite3
+import subprocess
+import time
+import urllib.parse
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+from cairn.access.personas import PERSONAS
+
+ROOT = Path(__file__).resolve().parent.parent
+pytestmark = pytest.mark.xdist_group("demo_smoke")
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def _demo_env(var_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    env.update(CAIRN_VAR_DIR=str(var_dir), **extra)
+    return env
+
+
+def _wait_for(url: str, process: subprocess.Popen, timeout: float) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(f"demo exited early:\n{process.stdout.read()}")
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    raise AssertionError(f"demo did not serve {url} within {timeout} s")
+
+
+def _sign_in(base: str, username: str, password: str) -> str:
+    jar = http.cookiejar.CookieJar()
+    opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(jar))
+    page = opener.open(f"{base}/login/").read().decode()
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    form = urllib.parse.urlencode(
+        {"username": username, "password": password, "csrfmiddlewaretoken": token}
+    ).encode()
+    request = urllib.request.Request(f"{base}/login/", data=form, headers={"Referer": base})
+    return opener.open(request).read().decode()
+
+
+def test_demo_serves_on_sqlite_and_reruns_quickly(tmp_path):
+    port = _free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        ["bash", "scripts/demo.sh"],
+        cwd=ROOT,
+        env=_demo_env(tmp_path, CAIRN_DEMO_PORT=str(port)),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        _wait_for(f"{base}/healthz", process, timeout=240)
+        dashboard = _sign_in(base, PERSONAS["police_liaison"].username, "cairn-demo")
+        assert "Police liaison" in dashboard
+    finally:
+        process.terminate()
+        output = process.communicate(timeout=30)[0]
+    for persona in PERSONAS.values():
+        assert persona.username in output, f"demo logins do not list {persona.username}"
+
+    database = tmp_path / "cairn.sqlite3"
+    events_before = (
+        sqlite3.connect(database).execute("select count(*) from surveillance_event").fetchone()[0]
+    )
+    assert events_before > 10_000
+
+    started = time.monotonic()
+    subprocess.run(
+        ["bash", "scripts/demo.sh"],
+        cwd=ROOT,
+        env=_demo_env(tmp_path, CAIRN_DEMO_NO_SERVE="1"),
+        check=True,
+        capture_output=True,
+    )
+    assert time.monotonic() - started < 30
+    events_after = (
+        sqlite3.connect(database).execute("select count(*) from surveillance_event").fetchone()[0]
+    )
+    assert events_after == events_before
