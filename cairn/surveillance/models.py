@@ -94,6 +94,11 @@ class Event(models.Model):
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.occurred_at:%Y-%m-%d %H:%M}"
 
+    @property
+    def access_jurisdiction(self) -> Jurisdiction | None:
+        """Scoping for `cairn.access`: an event belongs to its community (None if unknown)."""
+        return self.community
+
 
 class EventIdentity(models.Model):
     """Identifying details of the person in an event, kept apart for case linking."""
@@ -110,3 +115,7 @@ class EventIdentity(models.Model):
 
     def __str__(self) -> str:
         return f"Identity for event {self.event_id}"
+
+    @property
+    def access_jurisdiction(self) -> Jurisdiction | None:
+        return self.event.community

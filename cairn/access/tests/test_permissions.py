@@ -1,3 +1,5 @@
+import pytest
+
 from cairn.access.permissions import (
     communities_visible_to,
     data_tier_for,
@@ -65,3 +67,36 @@ def test_organization_without_coverage_sees_nothing(db, prince_george):
 def test_only_administrator_may_use_admin(personas):
     allowed = {key for key, user in personas.items() if has_permission(user, Permission.USE_ADMIN)}
     assert allowed == {"administrator"}
+
+
+def test_event_in_unknown_place_is_visible_only_to_wide_area_roles(
+    epidemiologist, er_nurse, prince_george
+):
+    from cairn.surveillance.tests.factories import EventFactory
+
+    unplaced = EventFactory(community=None)
+    placed = EventFactory(community=prince_george)
+    assert has_permission(epidemiologist, Permission.VIEW_LINE_LIST, unplaced)
+    assert not has_permission(er_nurse, Permission.VIEW_LINE_LIST, unplaced)
+    assert not has_permission(er_nurse, Permission.VIEW_LINE_LIST, placed)
+
+
+def test_object_without_a_jurisdiction_is_refused_loudly(police_liaison):
+    with pytest.raises(TypeError, match="access_jurisdiction"):
+        has_permission(police_liaison, Permission.VIEW_AGGREGATES, object())
+
+
+def test_every_role_has_a_name_description_and_explicit_permissions():
+    from cairn.access.roles import ROLES
+
+    for role in ROLES.values():
+        assert role.name and len(role.description) > 40
+        assert role.permissions, role.key
+        assert all(isinstance(p, Permission) for p in role.permissions)
+
+
+def test_inactive_user_loses_every_permission(police_liaison, prince_george):
+    police_liaison.is_active = False
+    police_liaison.save()
+    police_liaison._cairn_grants = None
+    assert not has_permission(police_liaison, Permission.VIEW_AGGREGATES, prince_george)
