@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django_htmx",
+    "ninja",  # serves the API docs page's own Swagger UI files (no CDN)
     # Cairn's domain apps, lowest first (see docs/architecture.md).
     "cairn.geography",
     "cairn.access",

@@ -1,7 +1,7 @@
 """Roles: named classes with a description and an explicit list of permissions.
 
 A role never grants more than its list. What a member may see is further bounded
-by the communities their organization covers (see `cairn.access.scoping`), unless
+by the communities their organization covers (see `cairn.access.permissions`), unless
 the role sets `wide_area`.
 """
 

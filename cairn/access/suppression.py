@@ -1,9 +1,10 @@
 """Small-count suppression for the aggregate tier.
 
 Counts from 1 to CAIRN_SUPPRESSION_THRESHOLD − 1 (1–4 by default) are hidden; zero
-is shown. When a row's total is shown and exactly one cell would be hidden, the
-next-smallest cell is hidden too, so the hidden one cannot be recovered by
-subtraction (complementary suppression).
+is shown. When a row's total is shown and any cell is hidden, the smallest shown
+non-zero cell is hidden too (complementary suppression): with one hidden cell the
+total would give it away by subtraction, and with several small hidden cells their
+sum can pin each of them down (1 + 1 = 2 means both are 1).
 """
 
 from collections.abc import Mapping
@@ -28,7 +29,7 @@ def suppress_counts(cells: Mapping[str, int], *, total_shown: bool = True) -> di
     """Suppress a row of counts whose total is published alongside it."""
     shown: dict[str, int | None] = {key: suppress_count(value) for key, value in cells.items()}
     hidden = [key for key, value in shown.items() if value is None]
-    if total_shown and len(hidden) == 1:
+    if total_shown and hidden:
         candidates = sorted(
             (value, key) for key, value in cells.items() if shown[key] is not None and value > 0
         )

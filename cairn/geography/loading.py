@@ -20,7 +20,7 @@ from pathlib import Path
 
 from django.db import transaction
 from django.utils.text import slugify
-from shapely.geometry import shape
+from shapely.geometry import mapping, shape
 
 from cairn.geography.models import ALL_AGES, Jurisdiction, Level, Population, Sex
 
@@ -87,9 +87,15 @@ def _upsert(report: LoadReport, *, code: str, name: str, level: str, parent: Jur
 
 
 def _set_boundary(jurisdiction: Jurisdiction, geometry: dict) -> None:
+    """Store a boundary, repairing self-intersections that simplification leaves behind."""
     geom = shape(geometry)
     if geom.is_empty:
-        raise GeographyFileError(f"boundary of {jurisdiction.name} is empty")
+        raise ValueError("the geometry is empty")
+    if not geom.is_valid:
+        geom = geom.buffer(0)
+        if geom.geom_type not in {"Polygon", "MultiPolygon"} or geom.is_empty:
+            raise ValueError("the geometry is invalid and could not be repaired")
+        geometry = mapping(geom)
     jurisdiction.boundary = geometry
     jurisdiction.min_lon, jurisdiction.min_lat, jurisdiction.max_lon, jurisdiction.max_lat = (
         geom.bounds
@@ -105,13 +111,18 @@ def _parse_population_rows(path: Path, rows: list[dict[str, str]]) -> list[tuple
     out = []
     if "year" in columns and "population" in columns:
         for line, row in enumerate(rows, start=2):
-            try:
-                year = int(row["year"])
-                value = int(float(row["population"]))
-            except (TypeError, ValueError) as error:
+            for column in ("year", "population"):
+                try:
+                    int(float(row[column] or ""))
+                except ValueError as error:
+                    raise GeographyFileError(
+                        f"{path.name} line {line}, column {column}: {row[column]!r} is not a number"
+                    ) from error
+            year, value = int(row["year"]), int(float(row["population"]))
+            if value < 0:
                 raise GeographyFileError(
-                    f"{path.name} line {line}: year and population must be numbers"
-                ) from error
+                    f"{path.name} line {line}, column population: population cannot be negative"
+                )
             sex = (row.get("sex") or Sex.ALL).strip().lower()
             if sex not in Sex.values:
                 raise GeographyFileError(
@@ -137,6 +148,10 @@ def _parse_population_rows(path: Path, rows: list[dict[str, str]]) -> list[tuple
                 raise GeographyFileError(
                     f"{path.name} line {line}, column {column}: {raw!r} is not a number"
                 ) from error
+            if value < 0:
+                raise GeographyFileError(
+                    f"{path.name} line {line}, column {column}: population cannot be negative"
+                )
             out.append((row["lha_name"], int(column[4:]), Sex.ALL, ALL_AGES, value))
     return out
 
@@ -161,12 +176,15 @@ def load_jurisdiction(
     areas: dict[tuple[str, str], Jurisdiction] = {}
     for line, row in enumerate(hierarchy, start=2):
         community_name, area_name, authority_name = (
-            row["lha_name"].strip(),
-            row["hsda_name"].strip(),
-            row["health_authority"].strip(),
+            (row["lha_name"] or "").strip(),
+            (row["hsda_name"] or "").strip(),
+            (row["health_authority"] or "").strip(),
         )
         if not (community_name and area_name and authority_name):
-            raise GeographyFileError(f"{hierarchy_path.name} line {line}: a name is empty")
+            raise GeographyFileError(
+                f"{hierarchy_path.name} line {line}: needs lha_name, hsda_name and "
+                "health_authority; a cell is empty or missing"
+            )
         if authority_name not in authorities:
             authorities[authority_name] = _upsert(
                 report,
@@ -214,9 +232,11 @@ def _load_boundaries(report: LoadReport, path: Path, communities: dict[str, Juri
         raise GeographyFileError(
             f"{path.name}: not valid JSON (line {error.lineno}, column {error.colno})"
         ) from error
-    if collection.get("type") != "FeatureCollection":
+    if not isinstance(collection, dict) or collection.get("type") != "FeatureCollection":
         raise GeographyFileError(f"{path.name}: expected a GeoJSON FeatureCollection")
-    for index, feature in enumerate(collection.get("features", [])):
+    for index, feature in enumerate(collection.get("features") or []):
+        if not isinstance(feature, dict):
+            raise GeographyFileError(f"{path.name} feature {index}: not a GeoJSON Feature object")
         feature_name = (feature.get("properties") or {}).get("LHA_NAME")
         if feature_name not in communities:
             report.warnings.append(
@@ -229,7 +249,12 @@ def _load_boundaries(report: LoadReport, path: Path, communities: dict[str, Juri
                 f"{path.name} feature {index} ({feature_name}): geometry must be a Polygon "
                 f"or MultiPolygon, not {geometry.get('type')!r}"
             )
-        _set_boundary(communities[feature_name], geometry)
+        try:
+            _set_boundary(communities[feature_name], geometry)
+        except (ValueError, TypeError, AttributeError, IndexError) as error:
+            raise GeographyFileError(
+                f"{path.name} feature {index} ({feature_name}): invalid geometry ({error})"
+            ) from error
         report.boundaries += 1
 
 
@@ -242,11 +267,12 @@ def _load_populations(
     is_estimate: bool,
 ):
     rows = _read_csv(path, ["lha_name"])
-    figures = _parse_population_rows(path, rows)
+    figures = _with_all_ages_totals(_parse_population_rows(path, rows))
     named = {row["lha_name"] for row in rows}
     for unknown in sorted(named - set(communities)):
         report.warnings.append(f"{path.name}: {unknown!r} is not in the hierarchy; skipped")
     totals: dict[tuple[int, int, str, str], int] = {}
+    contributors: dict[tuple[int, int, str, str], int] = {}
     for community_name, year, sex, age_band, value in figures:
         community = communities.get(community_name)
         if community is None:
@@ -257,13 +283,58 @@ def _load_populations(
         while ancestor is not None:
             key = (ancestor.pk, year, sex, age_band)
             totals[key] = totals.get(key, 0) + value
+            contributors[key] = contributors.get(key, 0) + 1
             ancestor = ancestor.parent
     by_pk = {j.pk: j for j in Jurisdiction.objects.filter(pk__in={k[0] for k in totals})}
-    for (pk, year, sex, age_band), value in totals.items():
-        _save_population(
-            by_pk[pk], year, sex, age_band, value, f"Sum of its communities. {source}", True
+    community_counts = {
+        pk: Jurisdiction.objects.filter(
+            path__startswith=j.path + "/", level=Level.COMMUNITY
+        ).count()
+        for pk, j in by_pk.items()
+    }
+    for key, value in totals.items():
+        pk, year, sex, age_band = key
+        counted, expected = contributors[key], community_counts[pk]
+        coverage = (
+            "Sum of its communities."
+            if counted == expected
+            else f"Partial: sum of the {counted} of its {expected} communities with a figure."
         )
+        _save_population(by_pk[pk], year, sex, age_band, value, f"{coverage} {source}", True)
         report.populations += 1
+
+
+def _with_all_ages_totals(figures: list[tuple]) -> list[tuple]:
+    """Add an all-sexes, all-ages figure where a file gives only a breakdown.
+
+    Uses the finest breakdown present (sex × age band, else sex, else age band) so
+    nothing is counted twice.
+    """
+    have_total = {(n, y) for n, y, sex, age, _ in figures if sex == Sex.ALL and age == ALL_AGES}
+    sums: dict[tuple[str, int], dict[str, int]] = {}
+    for name, year, sex, age_band, value in figures:
+        if (name, year) in have_total:
+            continue
+        kind = (
+            "sex_age"
+            if sex != Sex.ALL and age_band != ALL_AGES
+            else "sex"
+            if sex != Sex.ALL
+            else "age"
+        )
+        bucket = sums.setdefault((name, year), {})
+        bucket[kind] = bucket.get(kind, 0) + value
+    added = [
+        (
+            name,
+            year,
+            Sex.ALL,
+            ALL_AGES,
+            next(kinds[k] for k in ("sex_age", "sex", "age") if k in kinds),
+        )
+        for (name, year), kinds in sums.items()
+    ]
+    return figures + added
 
 
 def _save_population(jurisdiction, year, sex, age_band, value, source, is_estimate):

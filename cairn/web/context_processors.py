@@ -1,10 +1,42 @@
 """Navigation shown in the base layout, built from what the user may see."""
 
-from cairn.access.permissions import roles_of
+from dataclasses import dataclass
+
+from django.urls import reverse
+
+from cairn.access.permissions import has_permission, roles_of
+from cairn.access.roles import Permission
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    current: bool
+
+
+# (label, URL name, permission needed, URL names that count as "here")
+_NAVIGATION = [
+    ("Dashboard", "home", Permission.VIEW_DASHBOARD, {"home"}),
+    (
+        "Communities",
+        "community_list",
+        Permission.VIEW_COMMUNITY,
+        {"community_list", "community_detail"},
+    ),
+    ("Admin", "admin:index", Permission.USE_ADMIN, set()),
+]
 
 
 def navigation(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
-        return {"cairn_roles": []}
-    return {"cairn_roles": roles_of(user)}
+        return {"cairn_roles": [], "nav_items": []}
+    match = getattr(request, "resolver_match", None)
+    here = match.view_name if match else ""
+    items = [
+        NavItem(label, reverse(url_name), here in current)
+        for label, url_name, permission, current in _NAVIGATION
+        if has_permission(user, permission)
+    ]
+    return {"cairn_roles": roles_of(user), "nav_items": items}

@@ -13,9 +13,14 @@ def test_single_suppressed_cell_gets_a_complementary_suppression():
     assert shown == {"female": None, "male": 40, "unknown": None}
 
 
-def test_two_suppressed_cells_need_no_complement():
-    shown = suppress_counts({"female": 3, "male": 40, "unknown": 2})
-    assert shown == {"female": None, "male": 40, "unknown": None}
+def test_two_small_cells_also_get_a_complement_so_their_sum_reveals_nothing():
+    shown = suppress_counts({"female": 1, "male": 40, "unknown": 1, "another": 10})
+    assert shown == {"female": None, "male": 40, "unknown": None, "another": None}
+
+
+def test_zero_is_shown_and_never_chosen_as_the_complement():
+    shown = suppress_counts({"female": 3, "male": 40, "unknown": 0})
+    assert shown == {"female": None, "male": None, "unknown": 0}
 
 
 def test_no_complement_when_total_is_not_published():

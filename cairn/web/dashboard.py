@@ -1,0 +1,190 @@
+"""The dashboard's panels, chosen by the user's roles and permissions.
+
+Most panels are placeholders until the capability that fills them arrives; each
+says what will appear there and which capability brings it, so nobody mistakes an
+empty panel for "nothing is happening".
+"""
+
+from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.urls import reverse
+
+from cairn.access.models import Membership
+from cairn.access.permissions import has_permission, roles_of
+from cairn.access.roles import ROLES, DataTier, Permission
+from cairn.geography.models import Jurisdiction
+
+
+@dataclass(frozen=True)
+class Link:
+    label: str
+    url_name: str
+
+    @property
+    def url(self) -> str:
+        return reverse(self.url_name)
+
+
+@dataclass(frozen=True)
+class Panel:
+    key: str
+    title: str
+    explains: str  # what appears here
+    arrives_with: str = ""  # the capability that fills it; empty when it works today
+    roles: frozenset[str] = frozenset()  # shown to these roles...
+    permission: Permission | None = None  # ...or to anyone with this permission
+    links: tuple[Link, ...] = field(default_factory=tuple)
+
+
+_CLINICIAN = frozenset({"oerc_clinician"})
+_EPIDEMIOLOGISTS = frozenset({"provincial_epidemiologist", "regional_epidemiologist"})
+_ACTION_TEAM = frozenset({"outreach_worker", "peer_support_worker"})
+_COMMUNITY_PARTNERS = frozenset(
+    {"police_liaison", "municipal_coordinator", "first_nations_health_partner"}
+)
+_COMMUNITIES = Link("Open your communities", "community_list")
+
+PANELS = [
+    Panel(
+        "ed_worklist",
+        "New ED overdose visits to open as cases",
+        "Emergency department visits for an overdose in the communities your centre covers, "
+        "waiting for someone on the care team to open a case and reach out to the person.",
+        arrives_with="Case management: the ED overdose worklist",
+        roles=_CLINICIAN,
+    ),
+    Panel(
+        "follow_ups",
+        "Follow-ups due",
+        "People your team supports after an overdose whose next follow-up is due or overdue, "
+        "soonest first: the first 48 hours and the first 30 days matter most.",
+        arrives_with="Case management: care plans and the follow-up clock",
+        roles=_CLINICIAN,
+    ),
+    Panel(
+        "alerts",
+        "Alerts",
+        "Unusual rises in overdose events in a community, found by aberration detection and "
+        "waiting for an epidemiologist to review them.",
+        arrives_with="Surveillance: detection and alerts",
+        roles=_EPIDEMIOLOGISTS,
+    ),
+    Panel(
+        "ranking",
+        "Communities ranked by burden",
+        "Communities ordered by their rate of overdose events per 100,000 people over recent "
+        "weeks, with the change from the weeks before.",
+        arrives_with="Surveillance: counts and ranking",
+        roles=_EPIDEMIOLOGISTS,
+        links=(_COMMUNITIES,),
+    ),
+    Panel(
+        "quarantine",
+        "Quarantine",
+        "Incoming records that could not be read or placed in a community, each with the "
+        "reason, how to fix it and a way to process it again.",
+        arrives_with="Surveillance: intake from emergency department, paramedic and coroner feeds",
+        roles=_EPIDEMIOLOGISTS,
+    ),
+    Panel(
+        "team_encounters",
+        "My team's encounters",
+        "Anonymous encounters your community action team has recorded, and the connections "
+        "to treatment and supports that followed.",
+        arrives_with="Community action teams: encounters",
+        roles=_ACTION_TEAM,
+    ),
+    Panel(
+        "resources",
+        "Resources",
+        "Services near the people you support: overdose prevention sites, opioid agonist "
+        "treatment, housing and peer support, with hours and capacity.",
+        arrives_with="Service directory",
+        roles=_ACTION_TEAM | {"municipal_coordinator"},
+    ),
+    Panel(
+        "community_figures",
+        "Community overdose figures (suppressed aggregates)",
+        "Overdose events in the communities your organization covers. Counts from 1 to 4 are "
+        "shown as “suppressed” so that no person can be recognised. Each community's page "
+        "already shows the last 12 months by source.",
+        arrives_with="Reports: community trends and charts",
+        roles=_COMMUNITY_PARTNERS,
+        links=(_COMMUNITIES,),
+    ),
+    Panel(
+        "first_nations_data",
+        "First Nations data under First Nations data governance",
+        "Data about First Nations people and communities, shown only as the First Nations "
+        "partners who govern it have agreed, following the principles of ownership, control, "
+        "access and possession.",
+        arrives_with="Data-sharing agreements and First Nations data governance",
+        roles=frozenset({"first_nations_health_partner"}),
+    ),
+    Panel(
+        "organizations",
+        "Organizations and accounts",
+        "Partner organizations, the communities each one covers, and the people who hold a "
+        "role in them.",
+        permission=Permission.MANAGE_ORGANIZATIONS,
+        links=(
+            Link("Organizations", "admin:access_organization_changelist"),
+            Link("Memberships and roles", "admin:access_membership_changelist"),
+        ),
+    ),
+    Panel(
+        "audit_log",
+        "Audit log",
+        "Every sign-in, failed sign-in and administrative change: who did what, and when.",
+        permission=Permission.VIEW_AUDIT_LOG,
+        links=(Link("Open the audit log", "admin:access_auditevent_changelist"),),
+    ),
+]
+
+
+def panels_for(user) -> list[Panel]:
+    keys = {role.key for role in roles_of(user)}
+    return [
+        panel
+        for panel in PANELS
+        if panel.roles & keys
+        or (panel.permission is not None and has_permission(user, panel.permission))
+    ]
+
+
+@dataclass(frozen=True)
+class MembershipSummary:
+    organization: str
+    sector: str
+    role_name: str
+    role_description: str
+    data_tier: DataTier
+    coverage: list[str]
+
+
+def memberships_of(user) -> list[MembershipSummary]:
+    """The user's roles, each with its organization and the places it covers."""
+    coverage = Prefetch(
+        "organization__coverage", queryset=Jurisdiction.objects.defer("boundary").order_by("path")
+    )
+    summaries = []
+    for membership in (
+        Membership.objects.filter(user=user)
+        .select_related("organization")
+        .prefetch_related(coverage)
+    ):
+        role = ROLES.get(membership.role)
+        if role is None:
+            continue
+        summaries.append(
+            MembershipSummary(
+                organization=membership.organization.name,
+                sector=membership.organization.get_sector_display(),
+                role_name=role.name,
+                role_description=role.description,
+                data_tier=role.data_tier,
+                coverage=[j.name for j in membership.organization.coverage.all()],
+            )
+        )
+    return summaries

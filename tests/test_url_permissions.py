@@ -1,0 +1,216 @@
+"""Who may open every URL Cairn serves: a permission matrix over each persona and anonymous.
+
+`MATRIX` maps every URL name to the people allowed to open it. The resolver is
+walked on every run, and a URL missing from the table fails the suite, so a page
+or operation cannot ship without its row. Names in the table that Cairn does not
+serve yet are skipped with a warning.
+
+How a refusal looks depends on where the URL lives:
+- a page, including the admin: anonymous → redirect to the sign-in page; a signed-in
+  persona → 403;
+- the JSON API (/api/): anonymous → 401; a signed-in persona → 403 (JSON both).
+"""
+
+import warnings
+from dataclasses import dataclass, field
+
+import pytest
+from django.conf import settings
+from django.shortcuts import resolve_url
+from django.urls import URLResolver, get_resolver, reverse
+
+from cairn.access.personas import PERSONAS
+from cairn.web.admin_site import cairn_admin_site
+
+ANONYMOUS = "anonymous"
+EVERY_PERSONA = frozenset(PERSONAS)
+PUBLIC = EVERY_PERSONA | {ANONYMOUS}
+
+PRINCE_GEORGE = "bc-lha-prince-george"
+VANCOUVER_CENTRE_NORTH = "bc-lha-vancouver-centre-north"
+ABBOTSFORD = "bc-lha-abbotsford"
+
+# Who may open each example community, written out by hand from the personas'
+# coverage (cairn/access/personas.py) so the test does not trust the code it tests.
+WIDE_AREA = {"epidemiologist", "administrator"}
+COVERED_BY = {
+    # Prince George LHA: the Prince George action team, and Northern HA's First Nations partner.
+    PRINCE_GEORGE: frozenset(
+        {
+            "outreach_worker",
+            "police_liaison",
+            "municipal_coordinator",
+            "peer_worker",
+            "first_nations_partner",
+            *WIDE_AREA,
+        }
+    ),
+    # Vancouver Coastal HA: the ER nurse.
+    VANCOUVER_CENTRE_NORTH: frozenset({"er_nurse", *WIDE_AREA}),
+    # Fraser HA: the regional epidemiologist.
+    ABBOTSFORD: frozenset({"regional_epidemiologist", *WIDE_AREA}),
+}
+
+
+@dataclass(frozen=True)
+class Visit:
+    """One request to a URL: who gets `success`, and what everyone else gets.
+
+    Everyone else gets the refusal of the URL's kind (see the module docstring),
+    unless `others` gives the status they get instead.
+    """
+
+    allowed: frozenset[str]
+    kwargs: dict[str, str] = field(default_factory=dict)
+    method: str = "get"
+    success: int = 200
+    others: int | None = None
+
+    def label(self) -> str:
+        parts = [self.method.upper(), *self.kwargs.values()]
+        return "-".join(parts)
+
+
+def community_visits() -> list[Visit]:
+    return [Visit(allowed, kwargs={"code": code}) for code, allowed in COVERED_BY.items()]
+
+
+ADMIN_GROUP = "admin:*"
+
+MATRIX: dict[str, list[Visit] | str] = {
+    # Pages (cairn/web/urls.py).
+    "home": [Visit(EVERY_PERSONA)],
+    # Someone already signed in is sent on to the home page.
+    "login": [Visit(frozenset({ANONYMOUS}), others=302)],
+    # Signing out changes state, so it is POST only.
+    "logout": [Visit(PUBLIC, success=405), Visit(PUBLIC, method="post", success=302)],
+    "healthz": [Visit(PUBLIC)],
+    "community_list": [Visit(EVERY_PERSONA)],
+    "community_detail": community_visits(),
+    # JSON API (cairn/api/). The schema and the docs describe the API, not anyone's data.
+    "api_index": [Visit(PUBLIC)],
+    "api:api-root": [Visit(PUBLIC)],
+    "api:openapi-json": [Visit(PUBLIC)],
+    "api:openapi-view": [Visit(PUBLIC)],
+    "api_endpoint_not_found": [Visit(PUBLIC, kwargs={"path": "no-such-endpoint"}, success=404)],
+    "api:me": [Visit(EVERY_PERSONA)],
+    "api:community_list": [Visit(EVERY_PERSONA)],
+    "api:community_detail": community_visits(),
+    # Django admin: every URL in the namespace; the index and each changelist are
+    # checked in test_admin_only_for_the_administrator below.
+    "admin:*": ADMIN_GROUP,
+}
+
+
+def _walk(patterns, namespace=""):
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
+            yield from _walk(pattern.url_patterns, inner)
+        else:
+            yield namespace, pattern.name, str(pattern.pattern)
+
+
+def served_urls() -> list[tuple[str, str | None, str]]:
+    """(namespace prefix, name, route) for every URL pattern Cairn serves."""
+    return list(_walk(get_resolver().url_patterns))
+
+
+def served_names() -> set[str]:
+    return {f"{namespace}{name}" for namespace, name, _ in served_urls() if name}
+
+
+def _covered(namespace: str, name: str | None) -> bool:
+    if f"{namespace}*" in MATRIX:
+        return True
+    return name is not None and f"{namespace}{name}" in MATRIX
+
+
+def test_every_url_is_in_the_matrix():
+    missing = sorted(
+        f"{namespace}{name}" if name else f"unnamed pattern {route!r} in {namespace or 'root'}"
+        for namespace, name, route in served_urls()
+        if not _covered(namespace, name)
+    )
+    assert not missing, (
+        "These URLs have no row in tests/test_url_permissions.py MATRIX; "
+        "add who may open them (name unnamed patterns first): " + ", ".join(missing)
+    )
+
+
+def test_matrix_rows_not_yet_served_are_reported():
+    waiting = sorted(name for name in MATRIX if name != ADMIN_GROUP and name not in served_names())
+    if waiting:
+        warnings.warn(
+            "URL permission matrix rows with no URL yet (skipped): " + ", ".join(waiting),
+            stacklevel=1,
+        )
+
+
+def _matrix_cases():
+    served = served_names()
+    for name, visits in MATRIX.items():
+        if visits == ADMIN_GROUP:
+            continue
+        for visit in visits:
+            marks = []
+            if name not in served:
+                marks = [pytest.mark.skip(reason=f"no URL named {name!r} yet")]
+            yield pytest.param(name, visit, id=f"{name}-{visit.label()}", marks=marks)
+
+
+def mismatch(response, *, who: str, visit: Visit, url: str) -> str | None:
+    """What is wrong with the response for `who`, or None when it is as the matrix says."""
+    if who in visit.allowed:
+        expected = visit.success
+    elif visit.others is not None:
+        expected = visit.others
+    elif url.startswith("/api/"):
+        expected = 401 if who == ANONYMOUS else 403
+        if not response["Content-Type"].startswith("application/json"):
+            return f"{who}: got {response.status_code} without JSON, expected {expected} in JSON"
+    elif who == ANONYMOUS:
+        login = resolve_url(settings.LOGIN_URL)
+        if response.status_code != 302 or not response.url.startswith(login):
+            return f"{who}: got {response.status_code}, expected a redirect to {login}"
+        return None
+    else:
+        expected = 403
+    if response.status_code != expected:
+        return f"{who}: got {response.status_code}, expected {expected}"
+    return None
+
+
+def assert_matrix(client, personas, *, url: str, visit: Visit) -> None:
+    """Request the URL as anonymous and as each persona; report every mismatch at once."""
+    problems = []
+    for who in sorted(PUBLIC):
+        client.logout()
+        if who != ANONYMOUS:
+            client.force_login(personas[who])
+        response = getattr(client, visit.method)(url)
+        problem = mismatch(response, who=who, visit=visit, url=url)
+        if problem:
+            problems.append(problem)
+    assert not problems, f"{visit.method.upper()} {url}: " + "; ".join(problems)
+
+
+@pytest.mark.parametrize(("name", "visit"), list(_matrix_cases()))
+def test_url_permission(client, personas, name, visit):
+    assert_matrix(client, personas, url=reverse(name, kwargs=visit.kwargs), visit=visit)
+
+
+def _admin_pages():
+    pages = [pytest.param("admin:index", id="admin:index")]
+    for model in cairn_admin_site._registry:
+        name = f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist"
+        pages.append(pytest.param(name, id=name))
+    return pages
+
+
+ADMINISTRATOR_ONLY = Visit(frozenset({"administrator"}))
+
+
+@pytest.mark.parametrize("name", _admin_pages())
+def test_admin_only_for_the_administrator(client, personas, name):
+    assert_matrix(client, personas, url=reverse(name), visit=ADMINISTRATOR_ONLY)
