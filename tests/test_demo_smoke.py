@@ -10,6 +10,7 @@ import re
 import socket
 import sqlite3
 import subprocess
+import sys
 import time
 import urllib.parse
 import urllib.request
@@ -31,6 +32,8 @@ def _free_port() -> int:
 
 def _demo_env(var_dir: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    # `make demo` runs the script under `uv run`, which puts the venv's `cairn` first on PATH.
+    env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     env.update(CAIRN_VAR_DIR=str(var_dir), **extra)
     return env
 

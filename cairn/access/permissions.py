@@ -8,7 +8,7 @@ covers unless a role is `wide_area`.
 from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 
 from cairn.access.roles import ROLES, Administrator, DataTier, Permission, Role
 from cairn.geography.models import Jurisdiction, Level
@@ -44,7 +44,7 @@ def grants_for(user: User) -> list[Grant]:
         return cached
     grants = []
     memberships = user.memberships.select_related("organization").prefetch_related(
-        "organization__coverage"
+        Prefetch("organization__coverage", queryset=Jurisdiction.objects.only("id", "path"))
     )
     for membership in memberships:
         role = ROLES.get(membership.role)

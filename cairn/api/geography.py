@@ -7,10 +7,11 @@ from django.db.models import Prefetch, QuerySet
 from ninja import Field, Router, Schema
 
 from cairn.access.permissions import communities_visible_to, has_permission
+from cairn.access.places import get_community_for_user
 from cairn.access.roles import Permission
 from cairn.api.errors import ErrorOut
 from cairn.geography.models import ALL_AGES, Jurisdiction, Population, Sex
-from cairn.geography.queries import get_community_for_user, populations_by_year
+from cairn.geography.queries import populations_by_year
 
 router = Router(tags=["geography"])
 

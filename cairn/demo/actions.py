@@ -48,6 +48,13 @@ def existing_run(spec: RunSpec) -> DemoRun | None:
     return DemoRun.objects.filter(key_prefix=spec.key_prefix).first()
 
 
+def run_like(*, seed: int, years: int, days: int, scale: str) -> DemoRun | None:
+    """The loaded run with this seed, span and scale, whatever its end date."""
+    span = RunSpec(seed=seed, end=dt.date.today(), scale=scale, years=years, days=days)
+    prefix = span.key_prefix.rsplit("-", 1)[0] + "-"
+    return DemoRun.objects.filter(key_prefix__startswith=prefix).first()
+
+
 def describe(run: DemoRun) -> str:
     span = f"{run.years} years" if run.years else f"{(run.end_date - run.start_date).days + 1} days"
     return f"seed {run.seed}, {span} to {run.end_date}, {run.scale}"
@@ -123,21 +130,23 @@ def load_demo_data(*, spec: RunSpec, replace: bool = False, progress: bool = Fal
         for run in earlier:
             delete_demo_run(run)
         loader = loader_for_connection(formatter)
-        expected = generator.plan.planned_events
-        with tqdm(
-            total=expected,
-            unit=" records",
-            unit_scale=True,
-            disable=not progress,
-            file=sys.stderr,
-            desc="demo-data",
-        ) as bar:
-            for batch in generator.batches():
-                loader.write(batch)
-                counts.add(batch)
-                bar.total = max(bar.total, counts.events)
-                bar.update(len(batch))
-        first_id, last_id = loader.finish()
+        try:
+            with tqdm(
+                total=generator.plan.planned_events,
+                unit=" records",
+                unit_scale=True,
+                disable=not progress,
+                file=sys.stderr,
+                desc="demo-data",
+            ) as bar:
+                for batch in generator.batches():
+                    loader.write(batch)
+                    counts.add(batch)
+                    bar.total = max(bar.total, counts.events)
+                    bar.update(len(batch))
+            first_id, last_id = loader.finish()
+        finally:
+            loader.close()
         run = DemoRun.objects.create(
             seed=spec.seed,
             years=0 if spec.days else spec.years,

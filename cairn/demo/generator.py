@@ -51,7 +51,9 @@ CATEGORIES = [
     "overdose_death",
 ]
 C = {name: i for i, name in enumerate(CATEGORIES)}
-OVERDOSE_CATEGORIES = {"opioid_overdose", "stimulant_overdose"} | {
+OVERDOSE_CATEGORIES = {
+    "opioid_overdose",
+    "stimulant_overdose",
     "paramedic_overdose",
     "first_responder_overdose",
     "overdose_death",
@@ -97,43 +99,10 @@ PARAMEDIC_DISPOSITIONS = {
     "died": 0.015,
 }
 UNKNOWN_PLACE_SHARE = 0.01
-GIVEN_NAME_TABLE = np.array(people.GIVEN_NAMES, dtype=object)
-NICKNAME_TABLE = np.array(people.NICKNAMES, dtype=object)
-# Share of the non-overdose ED bulk that gets identifying details (overdoses and
-# visits of people who use drugs always do).
-GENERAL_IDENTITY_SHARE = {"tiny": 1.0, "small": 1.0, "medium": 1.0, "large": 1.0}
 REPEAT_SHARE = {"ed": 0.4, "paramedic": 0.45}
 GENERAL_MALE_SHARE = 0.49
 # Share of paramedic-attended overdoses with a fire or police report too.
 FIRST_RESPONDER_SHARE_CITY, FIRST_RESPONDER_SHARE_TOWN = 0.35, 0.15
-
-
-@dataclass(frozen=True)
-class IdentityProfile:
-    unidentified: float
-    missing_birth_date: float
-    swapped_birth_date: float
-    missing_health_number: float
-    nickname: float
-    family_variant: float
-    missing_postal_code: float
-    phone: float
-
-
-ED_IDENTITY = IdentityProfile(0.01, 0.02, 0.02, 0.04, 0.08, 0.05, 0.08, 0.5)
-PARAMEDIC_IDENTITY = IdentityProfile(0.05, 0.25, 0.03, 0.5, 0.15, 0.08, 0.3, 0.2)
-CORONER_IDENTITY = IdentityProfile(0.005, 0.0, 0.0, 0.05, 0.0, 0.01, 0.1, 0.0)
-
-
-@dataclass
-class IdentityColumns:
-    rows: np.ndarray  # positions in the batch
-    given_name: list[str]
-    family_name: list[str]
-    date_of_birth: list[str | None]  # ISO dates
-    health_number: list[str]
-    postal_code: list[str]
-    phone: list[str]
 
 
 @dataclass
@@ -160,7 +129,7 @@ class Batch:
     pid: np.ndarray  # the synthetic person; not loaded
     spike: np.ndarray  # index into plan.spikes, -1 if none; not loaded
     home: np.ndarray  # community before the place was lost; not loaded
-    identity: IdentityColumns | None = None
+    identity: people.IdentityColumns | None = None
 
     def __len__(self) -> int:
         return len(self.seq)
@@ -175,7 +144,6 @@ class DemoGenerator:
         self._facilities()
         self._vocabularies()
         self._next_seq = {str(source): 1 for source in Source.values}
-        self.general_identity_share = GENERAL_IDENTITY_SHARE[spec.scale]
         self._next_singleton = self.plan.singleton_base
         population = self.calibration.population(spec.end.year)
         self.first_responder_share = np.where(
@@ -327,7 +295,6 @@ class DemoGenerator:
             rng.random(n) < 0.85, self.home_ed[home], self.referral_ed[home]
         ).astype(np.int32)
         received = occurred + np.clip(rng.lognormal(np.log(1800), 1.0, n), 60, 2 * 86400)
-        identity_rows = cohort | (rng.random(n) < self.general_identity_share)
         return self._finish(
             rng,
             source=Source.EMERGENCY_DEPARTMENT,
@@ -351,8 +318,8 @@ class DemoGenerator:
             record_prefix="V",
             unknown_age_share=0.002,
             unknown_sex_share=0.003,
-            identity_rows=identity_rows,
-            identity_profile=ED_IDENTITY,
+            identity_rows=np.ones(n, dtype=bool),  # every visit: ten million cost ~15%
+            identity_profile=people.ED_IDENTITY,
         )
 
     def _paramedic(self, m: int, lo: int, hi: int) -> Batch:
@@ -404,7 +371,7 @@ class DemoGenerator:
             unknown_age_share=0.03,
             unknown_sex_share=0.01,
             identity_rows=np.ones(n, dtype=bool),
-            identity_profile=PARAMEDIC_IDENTITY,
+            identity_profile=people.PARAMEDIC_IDENTITY,
         )
 
     def _first_responders(self, m: int, paramedic: Batch) -> Batch:
@@ -491,7 +458,7 @@ class DemoGenerator:
             unknown_age_share=0.0,
             unknown_sex_share=0.0,
             identity_rows=np.ones(n, dtype=bool),
-            identity_profile=CORONER_IDENTITY,
+            identity_profile=people.CORONER_IDENTITY,
         )
 
     # Shared steps ----------------------------------------------------------------------
@@ -593,55 +560,18 @@ class DemoGenerator:
             pid=pid,
             spike=spike,
             home=home,
-            identity=self._identities(
-                rng, identity_rows, pid, birth, home, unknown_place, identity_profile
+            identity=people.identity_columns(
+                rng,
+                seed=self.spec.seed,
+                rows=identity_rows,
+                pid=pid,
+                birth=birth,
+                home=home,
+                unknown_place=unknown_place,
+                profile=identity_profile,
+                places=self.places,
             ),
             **columns,
-        )
-
-    def _identities(self, rng, rows, pid, birth, home, unknown_place, profile) -> IdentityColumns:
-        seed, n = self.spec.seed, len(rows)
-        pid, birth, home = pid[rows], birth[rows], home[rows]
-        given_index = people.given_name_indices(seed, pid)
-        given = np.where(
-            rng.random(n) < profile.nickname,
-            NICKNAME_TABLE[given_index],
-            GIVEN_NAME_TABLE[given_index],
-        )
-        variants = np.where(rng.random(n) < profile.family_variant, rng.integers(0, 4, n), -1)
-        family = people.family_names(pid, variants)
-        born = np.datetime_as_string(birth.astype("datetime64[D]")).astype(object)
-        swapped = np.flatnonzero(rng.random(n) < profile.swapped_birth_date)
-        for i in swapped.tolist():
-            year, month, day = born[i].split("-")
-            if int(day) <= 12:
-                born[i] = f"{year}-{day}-{month}"
-        born[rng.random(n) < profile.missing_birth_date] = None
-        health = np.array(people.health_numbers(pid), dtype=object)
-        health[rng.random(n) < profile.missing_health_number] = ""
-        postal = np.array(people.postal_codes(seed, pid, home, self.places), dtype=object)
-        postal[(rng.random(n) < profile.missing_postal_code) | unknown_place[rows]] = ""
-        phone = np.where(
-            rng.random(n) < profile.phone,
-            self.places.phone_table[
-                self.places.area_index[home] * 100
-                + (people.person_uniform(seed, pid, 7) * 100).astype(np.int64)
-            ],
-            "",
-        )
-        unidentified = rng.random(n) < profile.unidentified
-        family = np.array(family, dtype=object)
-        given[unidentified], family[unidentified] = "Unknown", "Unidentified"
-        born[unidentified], health[unidentified] = None, ""
-        postal[unidentified], phone[unidentified] = "", ""
-        return IdentityColumns(
-            rows,
-            given.tolist(),
-            family.tolist(),
-            born.tolist(),
-            health.tolist(),
-            postal.tolist(),
-            phone.tolist(),
         )
 
 

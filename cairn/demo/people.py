@@ -12,6 +12,8 @@ million people, and so on), an obviously fake prefix; phone numbers are in the
 555-01xx range reserved for fiction.
 """
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from cairn.demo.texts import number_texts, thousands_texts
@@ -59,6 +61,8 @@ GIVEN_NAMES = [
     "Proxia",
 ]
 NICKNAMES = [name[:4] for name in GIVEN_NAMES]
+GIVEN_NAME_TABLE = np.array(GIVEN_NAMES, dtype=object)
+NICKNAME_TABLE = np.array(NICKNAMES, dtype=object)
 FAMILY_PREFIX = "Synthetic"
 
 # Forward sortation areas (first half of a postal code) per Local Health Area;
@@ -252,3 +256,86 @@ def phones(seed: int, pids: np.ndarray, communities: np.ndarray, places: Places)
 
 def given_name_indices(seed: int, pids: np.ndarray) -> np.ndarray:
     return (person_uniform(seed, pids, 4) * len(GIVEN_NAMES)).astype(int)
+
+
+@dataclass(frozen=True)
+class IdentityProfile:
+    """How often a source's records lack, alter or add each identifying detail."""
+
+    unidentified: float
+    missing_birth_date: float
+    swapped_birth_date: float
+    missing_health_number: float
+    nickname: float
+    family_variant: float
+    missing_postal_code: float
+    phone: float
+
+
+ED_IDENTITY = IdentityProfile(0.01, 0.02, 0.02, 0.04, 0.08, 0.05, 0.08, 0.5)
+PARAMEDIC_IDENTITY = IdentityProfile(0.05, 0.25, 0.03, 0.5, 0.15, 0.08, 0.3, 0.2)
+CORONER_IDENTITY = IdentityProfile(0.005, 0.0, 0.0, 0.05, 0.0, 0.01, 0.1, 0.0)
+
+
+@dataclass
+class IdentityColumns:
+    rows: np.ndarray  # positions in the batch
+    given_name: list[str]
+    family_name: list[str]
+    date_of_birth: list[str | None]  # ISO dates
+    health_number: list[str]
+    postal_code: list[str]
+    phone: list[str]
+
+
+def identity_columns(
+    rng: np.random.Generator,
+    *,
+    seed: int,
+    rows: np.ndarray,
+    pid: np.ndarray,
+    birth: np.ndarray,
+    home: np.ndarray,
+    unknown_place: np.ndarray,
+    profile: IdentityProfile,
+    places: Places,
+) -> IdentityColumns:
+    """Identifying details of the people in a batch's rows, as a clerk recorded them."""
+    n = len(rows)
+    pid, birth, home = pid[rows], birth[rows], home[rows]
+    given_index = given_name_indices(seed, pid)
+    given = np.where(
+        rng.random(n) < profile.nickname,
+        NICKNAME_TABLE[given_index],
+        GIVEN_NAME_TABLE[given_index],
+    )
+    variants = np.where(rng.random(n) < profile.family_variant, rng.integers(0, 4, n), -1)
+    family = family_names(pid, variants)
+    born = np.datetime_as_string(birth.astype("datetime64[D]")).astype(object)
+    swapped = np.flatnonzero(rng.random(n) < profile.swapped_birth_date)
+    for i in swapped.tolist():
+        year, month, day = born[i].split("-")
+        if int(day) <= 12:
+            born[i] = f"{year}-{day}-{month}"
+    born[rng.random(n) < profile.missing_birth_date] = None
+    health = np.array(health_numbers(pid), dtype=object)
+    health[rng.random(n) < profile.missing_health_number] = ""
+    postal = np.array(postal_codes(seed, pid, home, places), dtype=object)
+    postal[(rng.random(n) < profile.missing_postal_code) | unknown_place[rows]] = ""
+    phone = np.where(
+        rng.random(n) < profile.phone, np.array(phones(seed, pid, home, places), dtype=object), ""
+    )
+    unidentified = rng.random(n) < profile.unidentified
+    family = np.array(family, dtype=object)
+    given[unidentified], family[unidentified] = "Unknown", "Unidentified"
+    born[unidentified], health[unidentified] = None, ""
+    postal[unidentified], phone[unidentified] = "", ""
+    return IdentityColumns(
+        rows,
+        given.tolist(),
+        family.tolist(),
+        born.tolist(),
+        health.tolist(),
+        postal.tolist(),
+        phone.tolist(),
+    )

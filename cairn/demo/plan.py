@@ -286,7 +286,7 @@ class Plan:
                     break
             taken.setdefault(community, []).append((start, start + duration))
             baseline = float(self.expected[kind][community, start : start + duration].sum())
-            extra = max(8, round(baseline * rng.uniform(1.5, 3.0)))
+            extra = max(8, round(baseline * rng.uniform(2.0, 3.5)))
             day = cal.offset + start
             starts_at = (
                 int(cal.utc_seconds(np.array([day]), np.array([0]))[0])

@@ -1,29 +1,21 @@
-"""Reads of places: communities scoped to a user, hierarchy, populations, neighbours.
+"""Reads of places: hierarchy, populations, neighbours, grouped lists.
 
-Communities are opened only through `get_community_for_user`, the one choke point
-that says "not found" or "not yours". Scoping itself is decided by `cairn.access`;
-this module asks it, and models never do.
+Geography is the lowest app and knows nothing of users: pages and the API open a
+community through `cairn.access.places.get_community_for_user`, the choke point
+that adds the "not yours" check to `get_community` here.
 """
 
 from dataclasses import dataclass, field
 from itertools import groupby
 
-from django.core.exceptions import PermissionDenied
 from django.db.models import OuterRef, QuerySet, Subquery
 from django.http import Http404
 
-from cairn.access.permissions import communities_visible_to, has_permission
-from cairn.access.roles import Permission
 from cairn.geography.models import ALL_AGES, Jurisdiction, Level, Population, Sex
 
 
-def get_community_for_user(user, code: str) -> Jurisdiction:
-    """The community with this code, if the user may open it.
-
-    Raises Http404 when no community has the code and PermissionDenied when the
-    user's organizations do not cover it (so a 403 says "exists, not yours", which
-    is acceptable for place names: they are public).
-    """
+def get_community(code: str) -> Jurisdiction:
+    """The community with this code, with its ancestors; Http404 if there is none."""
     community = (
         Jurisdiction.objects.filter(code=code, level=Level.COMMUNITY)
         .select_related("parent__parent__parent")
@@ -31,8 +23,6 @@ def get_community_for_user(user, code: str) -> Jurisdiction:
     )
     if community is None:
         raise Http404(f"No community has the code {code!r}.")
-    if not has_permission(user, Permission.VIEW_COMMUNITY, community):
-        raise PermissionDenied(f"Your organizations do not cover {community.name}.")
     return community
 
 
@@ -96,8 +86,10 @@ class AuthorityGroup:
         return sum(len(area.communities) for area in self.areas)
 
 
-def communities_grouped_for(user, *, search: str = "") -> list[AuthorityGroup]:
-    """The communities the user may open, by health authority and HSDA, with latest population.
+def communities_grouped(
+    communities: QuerySet[Jurisdiction], *, search: str = ""
+) -> list[AuthorityGroup]:
+    """Communities by health authority and HSDA, with their latest population.
 
     One query: the latest all-ages population and its year come from subqueries.
     """
@@ -105,8 +97,7 @@ def communities_grouped_for(user, *, search: str = "") -> list[AuthorityGroup]:
         "-year"
     )
     communities = (
-        communities_visible_to(user)
-        .select_related("parent__parent")
+        communities.select_related("parent__parent")
         .defer("boundary", "parent__boundary", "parent__parent__boundary")
         .annotate(
             latest_population=Subquery(latest.values("population")[:1]),

@@ -11,19 +11,16 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from cairn.access.permissions import data_tier_for, has_permission, roles_of
+from cairn.access.places import communities_grouped_for, get_community_for_user
 from cairn.access.roles import DataTier, Permission
 from cairn.access.suppression import suppress_counts, suppressed_total, suppression_threshold
 from cairn.geography.maps import community_map
-from cairn.geography.queries import (
-    ancestors_of,
-    communities_grouped_for,
-    get_community_for_user,
-    populations_by_year,
-)
+from cairn.geography.queries import ancestors_of, populations_by_year
 from cairn.surveillance.models import Source
 from cairn.surveillance.queries import community_event_counts, latest_event_time
 from cairn.web.dashboard import memberships_of, panels_for
@@ -68,9 +65,11 @@ def community_list(request):
         "search": search,
         "community_count": sum(group.community_count for group in groups),
     }
-    if request.htmx:
-        return render(request, "web/_community_groups.htmx.html", context)
-    return render(request, "web/community_list.html", context)
+    template = "web/_community_groups.htmx.html" if request.htmx else "web/community_list.html"
+    response = render(request, template, context)
+    # The same URL answers with a partial or a page: caches must tell them apart.
+    patch_vary_headers(response, ["HX-Request"])
+    return response
 
 
 @require_permission(Permission.VIEW_COMMUNITY)

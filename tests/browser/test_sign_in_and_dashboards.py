@@ -6,11 +6,11 @@ import pytest
 from playwright.sync_api import expect
 
 from cairn.access.personas import PERSONAS
-from conftest import PERSONA_PASSWORD
+from tests.browser.steps import sign_in
 
 pytestmark = [pytest.mark.browser, pytest.mark.xdist_group("browser")]
 
-# One panel each persona must see, and one they must not.
+# A panel each persona must see on their dashboard.
 FIRST_PANEL = {
     "er_nurse": "New ED overdose visits to open as cases",
     "outreach_worker": "My team's encounters",
@@ -22,14 +22,6 @@ FIRST_PANEL = {
     "peer_worker": "Resources",
     "administrator": "Audit log",
 }
-
-
-def sign_in(page, username, password=PERSONA_PASSWORD):
-    page.goto("/")
-    expect(page).to_have_url(re.compile(r"/login/\?next=/$"))
-    page.get_by_label("Username").fill(username)
-    page.get_by_label("Password").fill(password)
-    page.get_by_role("button", name="Sign in").click()
 
 
 @pytest.mark.parametrize("key", PERSONAS)
@@ -50,7 +42,7 @@ def test_persona_signs_in_and_sees_their_dashboard(page, personas, key):
 
 
 def test_wrong_password_keeps_the_person_on_sign_in(page, personas):
-    sign_in(page, "police.liaison", "not-the-password")
+    sign_in(page, "police.liaison", "not-the-password", succeeds=False)
 
     expect(page.get_by_role("alert")).to_contain_text("Please enter a correct username")
     expect(page).to_have_url(re.compile(r"/login/"))

@@ -1,3 +1,5 @@
+from django.template.loader import render_to_string
+from django.test import Client
 from django.urls import reverse
 
 from cairn.access.tests.factories import UserFactory
@@ -78,3 +80,19 @@ def test_account_without_role_gets_403_page_not_500_on_community(client, prince_
     response = client.get(reverse("community_detail", args=["bc-lha-prince-george"]))
 
     assert response.status_code == 403
+
+
+def test_expired_form_gets_a_friendly_page(db):
+    client = Client(enforce_csrf_checks=True)
+
+    response = client.post(reverse("login"), {"username": "x", "password": "y"})
+
+    assert response.status_code == 403
+    assert "That form had expired" in response.content.decode()
+
+
+def test_server_error_page_renders_without_a_request():
+    html = render_to_string("500.html")
+
+    assert "Something went wrong on our side" in html
+    assert "/static/cairn/cairn.css" in html

@@ -49,7 +49,10 @@ class Command(BaseCommand):
             "--end",
             type=dt.date.fromisoformat,
             default=None,
-            help="Last day with data, YYYY-MM-DD (default yesterday).",
+            help=(
+                "Last day with data, YYYY-MM-DD (default yesterday, or the end of the "
+                "loaded run with the same seed, years and scale)."
+            ),
         )
         parser.add_argument(
             "--replace", action="store_true", help="Delete earlier demo runs, then load."
@@ -59,9 +62,20 @@ class Command(BaseCommand):
         parser.add_argument("--days", type=int, default=0, help=argparse.SUPPRESS)
 
     def handle(self, *args, **options):
+        end = options["end"]
+        if end is None and not options["replace"]:
+            # Without --end, "the same arguments" are seed, span and scale: a run loaded
+            # on an earlier day (ending on its yesterday) counts as this one.
+            earlier = actions.run_like(
+                seed=options["seed"],
+                years=options["years"],
+                days=options["days"],
+                scale=options["scale"],
+            )
+            end = earlier.end_date if earlier else None
         spec = RunSpec(
             seed=options["seed"],
-            end=options["end"] or actions.default_end_date(),
+            end=end or actions.default_end_date(),
             scale=options["scale"],
             years=options["years"],
             days=options["days"],
