@@ -1,6 +1,8 @@
 """Run every benchmark in bench/ (bench_*.py) and print their figures.
 
-    python bench/run.py [name ...]     only the benchmarks whose file name contains a name
+    python bench/run.py [name ...] [-- args]
+        names: only the benchmarks whose file name contains one of them;
+        args after --: passed to every benchmark (e.g. -- --scale medium)
 
 Each benchmark is a script that prints its figures on stdout; this runner runs them
 one after the other with the same environment (DATABASE_URL must point to
@@ -17,7 +19,9 @@ BENCH_DIR = Path(__file__).resolve().parent
 
 
 def main(argv: list[str]) -> int:
-    names = argv[1:]
+    names, extra = argv[1:], []
+    if "--" in names:
+        names, extra = names[: names.index("--")], names[names.index("--") + 1 :]
     scripts = [
         path
         for path in sorted(BENCH_DIR.glob("bench_*.py"))
@@ -31,7 +35,7 @@ def main(argv: list[str]) -> int:
         print(f"== {script.name}", flush=True)
         started = time.monotonic()
         process = subprocess.Popen(
-            [sys.executable, str(script)], stdout=subprocess.PIPE, text=True, bufsize=1
+            [sys.executable, str(script), *extra], stdout=subprocess.PIPE, text=True, bufsize=1
         )
         figure = ""
         for line in process.stdout:

@@ -1,4 +1,4 @@
-"""Loading and replacing demo runs; setting up the demo province."""
+"""Loading, replacing and describing demo runs."""
 
 import datetime as dt
 import sys
@@ -42,10 +42,6 @@ def ensure_bc_geography() -> bool:
         return False
     load_british_columbia()
     return True
-
-
-def existing_run(spec: RunSpec) -> DemoRun | None:
-    return DemoRun.objects.filter(key_prefix=spec.key_prefix).first()
 
 
 def run_like(*, seed: int, years: int, days: int, scale: str) -> DemoRun | None:

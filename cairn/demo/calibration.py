@@ -142,7 +142,7 @@ class Calibration:
         }
 
     def expected_deaths(self, year: int) -> np.ndarray:
-        """Deaths a year per community; after 2022 the latest year, as the brief of the demo."""
+        """Deaths a year per community; years after 2022 repeat 2022, before 2015 repeat 2015."""
         return self._deaths[self.death_years.index(_clamp(year, self.death_years))]
 
     # Seasonality -----------------------------------------------------------------
