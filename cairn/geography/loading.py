@@ -22,13 +22,14 @@ from django.db import transaction
 from django.utils.text import slugify
 from shapely.geometry import mapping, shape
 
-from cairn.geography.models import ALL_AGES, Jurisdiction, Level, Population, Sex
+from cairn.geography.models import ALL_AGES, Jurisdiction, Level, Population, PostalArea, Sex
 
 BC_DATA_DIR = Path(__file__).resolve().parent / "data" / "bc"
 BC_FILES = {
     "hierarchy": BC_DATA_DIR / "bc_lha_2018_hierarchy.csv",
     "boundaries": BC_DATA_DIR / "bc_lha_2018_boundaries_simplified.geojson",
     "populations": BC_DATA_DIR / "bc_lha_population_derived_2015_2022.csv",
+    "postal_areas": BC_DATA_DIR / "bc_fsa_to_lha_approximate.csv",
 }
 BC_POPULATION_SOURCE = "Derived from BC Coroners Service / BCCDC LHA death rates (approximate)"
 
@@ -43,13 +44,15 @@ class LoadReport:
     jurisdictions_updated: int = 0
     boundaries: int = 0
     populations: int = 0
+    postal_areas: int = 0
     warnings: list[str] = field(default_factory=list)
 
     def summary(self) -> str:
         return (
             f"{self.jurisdictions_created} jurisdictions created, "
             f"{self.jurisdictions_updated} updated, {self.boundaries} boundaries, "
-            f"{self.populations} population figures, {len(self.warnings)} warnings"
+            f"{self.populations} population figures, {self.postal_areas} postal areas, "
+            f"{len(self.warnings)} warnings"
         )
 
 
@@ -347,9 +350,45 @@ def _save_population(jurisdiction, year, sex, age_band, value, source, is_estima
     )
 
 
+@transaction.atomic
+def load_postal_areas(*, path: Path, jurisdiction_code: str, source: str = "") -> LoadReport:
+    """Place postal-code prefixes (CSV `prefix,lha_name`) in the jurisdiction's communities."""
+    from cairn.geography.placement import forget_cached_geography, normalise_postal_code
+
+    report = LoadReport()
+    root = Jurisdiction.objects.filter(code=jurisdiction_code).first()
+    if root is None:
+        raise GeographyFileError(f"no jurisdiction has the code {jurisdiction_code!r}")
+    communities = {
+        j.name: j
+        for j in Jurisdiction.objects.filter(
+            path__startswith=root.path + "/", level=Level.COMMUNITY
+        ).only("id", "name")
+    }
+    for line, row in enumerate(_read_csv(path, ["prefix", "lha_name"]), start=2):
+        prefix = normalise_postal_code(row["prefix"] or "")
+        if not 3 <= len(prefix) <= 5:
+            raise GeographyFileError(
+                f"{path.name} line {line}, column prefix: {row['prefix']!r} is not a postal "
+                "prefix (FSA of 3 characters or ZIP of 3 to 5 digits)"
+            )
+        community = communities.get((row["lha_name"] or "").strip())
+        if community is None:
+            raise GeographyFileError(
+                f"{path.name} line {line}, column lha_name: {row['lha_name']!r} is not a "
+                f"community of {root.name}"
+            )
+        PostalArea.objects.update_or_create(
+            prefix=prefix, defaults={"community": community, "source": source[:300]}
+        )
+        report.postal_areas += 1
+    transaction.on_commit(forget_cached_geography)
+    return report
+
+
 def load_british_columbia() -> LoadReport:
-    """Load the 89 BC Local Health Areas shipped with Cairn."""
-    return load_jurisdiction(
+    """Load the 89 BC Local Health Areas shipped with Cairn, and its postal areas."""
+    report = load_jurisdiction(
         name="British Columbia",
         code="bc",
         hierarchy_path=BC_FILES["hierarchy"],
@@ -357,3 +396,9 @@ def load_british_columbia() -> LoadReport:
         populations_path=BC_FILES["populations"],
         population_source=BC_POPULATION_SOURCE,
     )
+    report.postal_areas = load_postal_areas(
+        path=BC_FILES["postal_areas"],
+        jurisdiction_code="bc",
+        source="Approximate FSA → LHA mapping compiled by Cairn (see data/bc/README.md)",
+    ).postal_areas
+    return report

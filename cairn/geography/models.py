@@ -89,3 +89,23 @@ class Population(models.Model):
 
     def __str__(self) -> str:
         return f"{self.jurisdiction.name} {self.year}: {self.population}"
+
+
+class PostalArea(models.Model):
+    """A postal-code prefix (Canadian FSA like "V2L", or a US ZIP code) placed in a community.
+
+    Prefixes that span several communities (rural FSAs) are not listed: a record with
+    only such a code lands in the "unknown place" bucket unless it carries a point.
+    """
+
+    prefix = models.CharField(max_length=10, unique=True)
+    community = models.ForeignKey(
+        Jurisdiction, on_delete=models.CASCADE, related_name="postal_areas"
+    )
+    source = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["prefix"]
+
+    def __str__(self) -> str:
+        return f"{self.prefix} → {self.community.name}"

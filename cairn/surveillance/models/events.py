@@ -84,6 +84,13 @@ class Event(models.Model):
         max_length=200, blank=True, help_text="Visit number, message control id or report number."
     )
     dedup_key = models.CharField(max_length=200, unique=True)
+    placement = models.CharField(
+        max_length=20,
+        blank=True,
+        help_text="How the community was found: code, point, postal_code or unknown.",
+    )
+    revision = models.PositiveIntegerField(default=1)
+    updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         indexes = [
@@ -119,3 +126,22 @@ class EventIdentity(models.Model):
     @property
     def access_jurisdiction(self) -> Jurisdiction | None:
         return self.event.community
+
+
+class EventRevision(models.Model):
+    """The values an event had before an update (HL7 A08/A03, a corrected re-send)."""
+
+    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="revisions")
+    revision = models.PositiveIntegerField()
+    replaced_at = models.DateTimeField(default=timezone.now)
+    reason = models.CharField(max_length=200, blank=True, help_text="e.g. ADT^A08 MSG0001")
+    previous = models.JSONField(help_text="Field values of the replaced revision.")
+
+    class Meta:
+        ordering = ["event", "revision"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "revision"], name="event_revision_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"Revision {self.revision} of event {self.event_id}"

@@ -1,0 +1,1 @@
+"""Case definitions and classifications (owned by the classification work)."""

@@ -1,0 +1,67 @@
+"""What intake keeps besides events: messages already seen, and the quarantine."""
+
+from django.db import models
+from django.utils import timezone
+
+
+class IntakeFormat(models.TextChoices):
+    HL7V2 = "hl7v2", "HL7 v2 message"
+    FHIR = "fhir", "FHIR Bundle"
+    CSV = "csv", "CSV row"
+    FORM = "form", "Quick-entry form or API"
+
+
+class ReceivedMessage(models.Model):
+    """A message (or bundle, or row) already processed, so a re-send is a no-op.
+
+    `message_key` is e.g. "hl7v2:<sending facility>:<MSH-10 control id>", a bundle's
+    identifier, or a content hash of a CSV row.
+    """
+
+    message_key = models.CharField(max_length=300, unique=True)
+    format = models.CharField(max_length=10, choices=IntakeFormat.choices)
+    received_at = models.DateTimeField(default=timezone.now)
+    event_id = models.BigIntegerField(null=True, blank=True)  # no FK: history outlives events
+
+    def __str__(self) -> str:
+        return self.message_key
+
+
+class QuarantineStatus(models.TextChoices):
+    OPEN = "open", "Waiting for correction"
+    REPROCESSED = "reprocessed", "Corrected and re-processed"
+    DISCARDED = "discarded", "Discarded"
+
+
+class QuarantinedRecord(models.Model):
+    """Input that could not be accepted, kept whole with the exact reason and where it failed.
+
+    Raw payloads may identify a person (HL7 PID, FHIR Patient), so this table is read
+    only through `cairn.surveillance.quarantine` queries that check access and audit.
+    """
+
+    received_at = models.DateTimeField(default=timezone.now, db_index=True)
+    format = models.CharField(max_length=10, choices=IntakeFormat.choices)
+    source = models.CharField(max_length=20, blank=True)
+    raw = models.TextField(help_text="The input exactly as received (one message, bundle or row).")
+    content_hash = models.CharField(max_length=64, unique=True)
+    reason = models.TextField()
+    location = models.CharField(
+        max_length=200, blank=True, help_text='Where: "PID-7", "line 12, column age", a FHIRPath.'
+    )
+    context = models.JSONField(
+        default=dict, blank=True, help_text="What re-processing needs: CSV header and mapping."
+    )
+    status = models.CharField(
+        max_length=12, choices=QuarantineStatus.choices, default=QuarantineStatus.OPEN
+    )
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.CharField(max_length=150, blank=True)
+    event_id = models.BigIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at", "-id"]
+        indexes = [models.Index(fields=["status", "received_at"], name="quarantine_open")]
+
+    def __str__(self) -> str:
+        return f"{self.get_format_display()} quarantined {self.received_at:%Y-%m-%d %H:%M}"
