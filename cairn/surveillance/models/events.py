@@ -87,9 +87,11 @@ class Event(models.Model):
     placement = models.CharField(
         max_length=20,
         blank=True,
+        default="",
+        db_default="",
         help_text="How the community was found: code, point, postal_code or unknown.",
     )
-    revision = models.PositiveIntegerField(default=1)
+    revision = models.PositiveIntegerField(default=1, db_default=1)
     updated_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
