@@ -51,11 +51,14 @@ def test_schema_documents_every_operation_the_api_serves(schema):
     assert served == set(schema["paths"])
 
 
-def test_schema_documents_session_authentication_on_every_operation(schema):
-    assert "SessionAuth" in schema["components"]["securitySchemes"]
+def test_schema_documents_session_and_token_authentication_on_every_operation(schema):
+    assert {"SessionAuth", "ApiTokenAuth"} <= set(schema["components"]["securitySchemes"])
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
-            assert operation["security"] == [{"SessionAuth": []}], (method, path)
+            assert operation["security"] == [{"SessionAuth": []}, {"ApiTokenAuth": []}], (
+                method,
+                path,
+            )
             assert "401" in operation["responses"], (method, path)
 
 

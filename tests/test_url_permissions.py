@@ -41,6 +41,7 @@ COVERED_BY = {
             "police_liaison",
             "municipal_coordinator",
             "peer_worker",
+            "first_responder",
             "first_nations_partner",
             *WIDE_AREA,
         }

@@ -71,6 +71,15 @@ PERSONAS: dict[str, Persona] = {
             "regional_epidemiologist",
         ),
         Persona(
+            "first_responder",
+            "first.responder",
+            "Firefighter and first responder, Prince George",
+            "Prince George Fire Rescue",
+            "municipal_government",
+            ("bc-lha-prince-george",),
+            "first_responder",
+        ),
+        Persona(
             "police_liaison",
             "police.liaison",
             "Police liaison, Prince George action team",

@@ -18,6 +18,8 @@ class Permission(StrEnum):
     VIEW_AUDIT_LOG = "view_audit_log"
     MANAGE_ORGANIZATIONS = "manage_organizations"
     USE_ADMIN = "use_admin"
+    SUBMIT_REPORTS = "submit_reports"  # send overdose reports: quick entry, FHIR, HL7 feeds
+    MANAGE_INTAKE = "manage_intake"  # upload CSV extracts; correct and re-process quarantine
 
 
 class DataTier(IntEnum):
@@ -82,7 +84,7 @@ class ProvincialEpidemiologist(Role):
         "Public-health epidemiologist for the whole province: de-identified line lists, "
         "case definitions, alerts and the ranking of communities."
     )
-    permissions = frozenset([*_EVERY_MEMBER, Permission.VIEW_LINE_LIST])
+    permissions = frozenset([*_EVERY_MEMBER, Permission.VIEW_LINE_LIST, Permission.MANAGE_INTAKE])
     data_tier = DataTier.LINE_LIST
     wide_area = True
 
@@ -96,6 +98,16 @@ class RegionalEpidemiologist(Role):
     )
     permissions = frozenset([*_EVERY_MEMBER, Permission.VIEW_LINE_LIST])
     data_tier = DataTier.LINE_LIST
+
+
+class FirstResponder(Role):
+    key = "first_responder"
+    name = "First responder"
+    description = (
+        "A paramedic, firefighter or other first responder who reports the overdoses they "
+        "attend (time, place, naloxone given), without names; sees community aggregates."
+    )
+    permissions = frozenset([*_EVERY_MEMBER, Permission.SUBMIT_REPORTS])
 
 
 class PoliceLiaison(Role):
@@ -163,6 +175,7 @@ ROLES: dict[str, type[Role]] = {
         OutreachWorker,
         ProvincialEpidemiologist,
         RegionalEpidemiologist,
+        FirstResponder,
         PoliceLiaison,
         MunicipalCoordinator,
         FirstNationsHealthPartner,

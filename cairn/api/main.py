@@ -2,18 +2,19 @@
 
 from django.conf import settings
 from ninja import NinjaAPI
-from ninja.security import django_auth
 
 from cairn.api import access, geography
+from cairn.api.auth import api_auth
 from cairn.api.errors import install_error_handlers
 
 DESCRIPTION = """\
 Cairn's JSON API. Every operation answers only with what the signed-in user's
 roles and organizations' coverage allow (`cairn.access.permissions`).
 
-Authentication is the Django session of a signed-in user for now; API tokens
-for partner systems come with the intake issue. Without a session every
-operation answers 401. Errors are JSON: `{"detail": "..."}`.
+Authentication: the Django session of a signed-in user, or a bearer token for a
+partner system (`Authorization: Bearer cairn_...`, issued with `cairn
+issue-api-token USERNAME --name NAME`; it acts as that user). Without either,
+every operation answers 401. Errors are JSON: `{"detail": "..."}`.
 """
 
 api = NinjaAPI(
@@ -25,7 +26,7 @@ api = NinjaAPI(
     # Interactive docs use the Swagger UI files ninja ships, served as our own static
     # files; ninja falls back to a CDN unless it is an installed app, so no app, no docs.
     docs_url="/docs" if "ninja" in settings.INSTALLED_APPS else None,
-    auth=django_auth,
+    auth=api_auth,
 )
 install_error_handlers(api)
 api.add_router("/", access.router)

@@ -41,11 +41,19 @@ _CLINICIAN = frozenset({"oerc_clinician"})
 _EPIDEMIOLOGISTS = frozenset({"provincial_epidemiologist", "regional_epidemiologist"})
 _ACTION_TEAM = frozenset({"outreach_worker", "peer_support_worker"})
 _COMMUNITY_PARTNERS = frozenset(
-    {"police_liaison", "municipal_coordinator", "first_nations_health_partner"}
+    {"police_liaison", "municipal_coordinator", "first_nations_health_partner", "first_responder"}
 )
 _COMMUNITIES = Link("Open your communities", "community_list")
 
 PANELS = [
+    Panel(
+        "quick_entry",
+        "Report an overdose you attended",
+        "A short form for the overdoses you respond to: when, where, whether it was fatal, "
+        "naloxone doses and suspected substances. No name is needed.",
+        arrives_with="Surveillance intake: first-responder quick entry",
+        roles=frozenset({"first_responder"}),
+    ),
     Panel(
         "ed_worklist",
         "New ED overdose visits to open as cases",

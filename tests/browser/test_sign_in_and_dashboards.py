@@ -16,6 +16,7 @@ FIRST_PANEL = {
     "outreach_worker": "My team's encounters",
     "epidemiologist": "Communities ranked by burden",
     "regional_epidemiologist": "Alerts",
+    "first_responder": "Report an overdose you attended",
     "police_liaison": "Community overdose figures (suppressed aggregates)",
     "municipal_coordinator": "Community overdose figures (suppressed aggregates)",
     "first_nations_partner": "First Nations data under First Nations data governance",

@@ -10,6 +10,7 @@ EXPECTED_PANELS = {
     "outreach_worker": {"team_encounters", "resources"},
     "epidemiologist": {"alerts", "ranking", "quarantine"},
     "regional_epidemiologist": {"alerts", "ranking", "quarantine"},
+    "first_responder": {"quick_entry", "community_figures"},
     "police_liaison": {"community_figures"},
     "municipal_coordinator": {"community_figures", "resources"},
     "first_nations_partner": {"community_figures", "first_nations_data"},
