@@ -5,5 +5,8 @@ from cairn.web.admin_site import cairn_admin_site
 urlpatterns = [
     path("", include("cairn.web.urls")),
     path("api/v1/", include("cairn.api.urls")),
+    path("report/", include("cairn.surveillance.urls_intake")),
+    path("surveillance/", include("cairn.surveillance.urls_definitions")),
+    path("intake/", include("cairn.surveillance.urls_quarantine")),
     path("admin/", cairn_admin_site.urls),
 ]

@@ -11,7 +11,13 @@ from cairn.api.main import api
 
 PRINCE_GEORGE = "bc-lha-prince-george"
 ABBOTSFORD = "bc-lha-abbotsford"
-DOCUMENTED_PATHS = {"/api/v1/me", "/api/v1/communities", "/api/v1/communities/{code}"}
+DOCUMENTED_PATHS = {
+    "/api/v1/me",
+    "/api/v1/communities",
+    "/api/v1/communities/{code}",
+    "/api/v1/fhir/Bundle",
+    "/api/v1/reports/overdose",
+}
 
 
 @pytest.fixture

@@ -97,6 +97,70 @@ MATRIX: dict[str, list[Visit] | str] = {
     "api:me": [Visit(EVERY_PERSONA)],
     "api:community_list": [Visit(EVERY_PERSONA)],
     "api:community_detail": community_visits(),
+    # Intake over the API (cairn/api/intake.py), POST only, for SUBMIT_REPORTS (and for
+    # FHIR also MANAGE_INTAKE). The matrix posts an empty form: FHIR refuses its content
+    # type (415), the report API its empty body (400).
+    "api:fhir_bundle": [
+        Visit(PUBLIC, success=405),
+        Visit(frozenset({"first_responder", "epidemiologist"}), method="post", success=415),
+    ],
+    "api:overdose_report": [
+        Visit(PUBLIC, success=405),
+        Visit(frozenset({"first_responder"}), method="post", success=400),
+    ],
+    # First-responder quick entry (cairn/surveillance/urls_intake.py): SUBMIT_REPORTS.
+    # An empty form is refused (400) with its field errors.
+    "intake:overdose_report": [
+        Visit(frozenset({"first_responder"})),
+        Visit(frozenset({"first_responder"}), method="post", success=400),
+    ],
+    "intake:overdose_sent": [
+        Visit(frozenset({"first_responder"}), kwargs={"report_id": "no-such-report"})
+    ],
+    # CSV upload and the quarantine (cairn/surveillance/urls_quarantine.py): MANAGE_INTAKE
+    # only; raw quarantined input can identify people. Unknown ids give 404 to the allowed.
+    "quarantine:csv_import": [Visit(frozenset({"epidemiologist"}))],
+    "quarantine:list": [Visit(frozenset({"epidemiologist"}))],
+    "quarantine:detail": [
+        Visit(frozenset({"epidemiologist"}), kwargs={"pk": "999999"}, success=404)
+    ],
+    "quarantine:reprocess": [
+        Visit(frozenset({"epidemiologist"}), kwargs={"pk": "999999"}, method="post", success=404)
+    ],
+    "quarantine:discard": [
+        Visit(frozenset({"epidemiologist"}), kwargs={"pk": "999999"}, method="post", success=404)
+    ],
+    # Case definitions (cairn/surveillance/urls_definitions.py): published rules any
+    # member may read; editing needs MANAGE_CASE_DEFINITIONS. Unknown ids give 404
+    # to those allowed (pages with real objects: cairn/surveillance/tests/).
+    "definitions:definition_list": [Visit(EVERY_PERSONA)],
+    "definitions:definition_detail": [
+        Visit(EVERY_PERSONA, kwargs={"slug": "no-such-definition"}, success=404)
+    ],
+    "definitions:definition_edit": [
+        Visit(
+            frozenset({"epidemiologist", "regional_epidemiologist"}),
+            kwargs={"slug": "no-such-definition"},
+            success=404,
+        ),
+        Visit(
+            frozenset({"epidemiologist", "regional_epidemiologist"}),
+            kwargs={"slug": "no-such-definition"},
+            method="post",
+            success=404,
+        ),
+    ],
+    "definitions:reclassification_progress": [
+        Visit(EVERY_PERSONA, kwargs={"job_id": "999999999"}, success=404)
+    ],
+    # An event's page is line-list data: tier checked first, then its community.
+    "definitions:event_detail": [
+        Visit(
+            frozenset({"er_nurse", "epidemiologist", "regional_epidemiologist"}),
+            kwargs={"event_id": "999999999"},
+            success=404,
+        )
+    ],
     # Django admin: every URL in the namespace; the index and each changelist are
     # checked in test_admin_only_for_the_administrator below.
     "admin:*": ADMIN_GROUP,

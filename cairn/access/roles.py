@@ -20,6 +20,7 @@ class Permission(StrEnum):
     USE_ADMIN = "use_admin"
     SUBMIT_REPORTS = "submit_reports"  # send overdose reports: quick entry, FHIR, HL7 feeds
     MANAGE_INTAKE = "manage_intake"  # upload CSV extracts; correct and re-process quarantine
+    MANAGE_CASE_DEFINITIONS = "manage_case_definitions"  # edit case definitions (audited)
 
 
 class DataTier(IntEnum):
@@ -84,7 +85,14 @@ class ProvincialEpidemiologist(Role):
         "Public-health epidemiologist for the whole province: de-identified line lists, "
         "case definitions, alerts and the ranking of communities."
     )
-    permissions = frozenset([*_EVERY_MEMBER, Permission.VIEW_LINE_LIST, Permission.MANAGE_INTAKE])
+    permissions = frozenset(
+        [
+            *_EVERY_MEMBER,
+            Permission.VIEW_LINE_LIST,
+            Permission.MANAGE_INTAKE,
+            Permission.MANAGE_CASE_DEFINITIONS,
+        ]
+    )
     data_tier = DataTier.LINE_LIST
     wide_area = True
 
@@ -96,7 +104,9 @@ class RegionalEpidemiologist(Role):
         "Public-health epidemiologist of one health authority: de-identified line lists "
         "for the communities the organization covers."
     )
-    permissions = frozenset([*_EVERY_MEMBER, Permission.VIEW_LINE_LIST])
+    permissions = frozenset(
+        [*_EVERY_MEMBER, Permission.VIEW_LINE_LIST, Permission.MANAGE_CASE_DEFINITIONS]
+    )
     data_tier = DataTier.LINE_LIST
 
 

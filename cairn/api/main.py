@@ -3,7 +3,7 @@
 from django.conf import settings
 from ninja import NinjaAPI
 
-from cairn.api import access, geography
+from cairn.api import access, geography, intake
 from cairn.api.auth import api_auth
 from cairn.api.errors import install_error_handlers
 
@@ -31,3 +31,4 @@ api = NinjaAPI(
 install_error_handlers(api)
 api.add_router("/", access.router)
 api.add_router("/", geography.router)
+api.add_router("/", intake.router)

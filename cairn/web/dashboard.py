@@ -51,8 +51,8 @@ PANELS = [
         "Report an overdose you attended",
         "A short form for the overdoses you respond to: when, where, whether it was fatal, "
         "naloxone doses and suspected substances. No name is needed.",
-        arrives_with="Surveillance intake: first-responder quick entry",
         roles=frozenset({"first_responder"}),
+        links=(Link("Report an overdose", "intake:overdose_report"),),
     ),
     Panel(
         "ed_worklist",
@@ -94,6 +94,10 @@ PANELS = [
         "reason, how to fix it and a way to process it again.",
         arrives_with="Surveillance: intake from emergency department, paramedic and coroner feeds",
         roles=_EPIDEMIOLOGISTS,
+        links=(
+            Link("Open the quarantine", "quarantine:list"),
+            Link("Import a CSV extract", "quarantine:csv_import"),
+        ),
     ),
     Panel(
         "team_encounters",

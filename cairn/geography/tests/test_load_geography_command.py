@@ -102,7 +102,8 @@ def test_load_geography_builds_the_hierarchy_of_another_jurisdiction(db, files):
     out, err = load_testland(files)
 
     assert out.strip() == (
-        "8 jurisdictions created, 0 updated, 3 boundaries, 22 population figures, 0 postal areas, 0 warnings"
+        "8 jurisdictions created, 0 updated, 3 boundaries, 22 population figures, "
+        "0 postal areas, 0 warnings"
     )
     assert err == ""
     riverside = Jurisdiction.objects.get(code="tl-lha-riverside")

@@ -1,8 +1,90 @@
-"""Store which case definitions an event matches. Placeholder until definitions land."""
+"""Store which case definitions an event matches, in the caller's transaction."""
 
 from collections.abc import Sequence
+from dataclasses import dataclass
+
+from cairn.surveillance.classification.engine import Classifier
+from cairn.surveillance.models import CaseDefinition, EventMatch
 
 
-def classify_and_store(events: Sequence) -> None:
-    """Classify saved events and store their matches, in the caller's transaction."""
-    return None
+@dataclass
+class PublishedDefinitions:
+    """The active definitions at their current versions, compiled."""
+
+    classifier: Classifier
+    ids: dict[str, int]  # slug -> CaseDefinition pk
+    versions: dict[str, int]  # slug -> current version
+
+
+_compiled: dict[tuple, PublishedDefinitions] = {}
+
+
+def published_definitions() -> PublishedDefinitions:
+    """Compiled once per set of (slug, version); one small query per call."""
+    rows = list(
+        CaseDefinition.objects.filter(active=True)
+        .order_by("position", "slug")
+        .values_list("pk", "slug", "current_version")
+    )
+    fingerprint = tuple(rows)
+    found = _compiled.get(fingerprint)
+    if found is None:
+        from cairn.surveillance.models import CaseDefinitionVersion
+
+        rules = {
+            v.definition.slug: v.rules
+            for v in CaseDefinitionVersion.objects.select_related("definition").filter(
+                definition__active=True
+            )
+            if v.version == v.definition.current_version
+        }
+        ordered = {slug: rules[slug] for _, slug, _ in rows if slug in rules}
+        found = PublishedDefinitions(
+            classifier=Classifier(ordered),
+            ids={slug: pk for pk, slug, _ in rows},
+            versions={slug: version for _, slug, version in rows},
+        )
+        _compiled.clear()
+        _compiled[fingerprint] = found
+    return found
+
+
+def classify_and_store(events: Sequence) -> int:
+    """Classify saved events and replace their stored matches; returns matches written."""
+    # The last version of an event wins when a batch holds it twice (a visit and its
+    # correction in one file).
+    events = list({e.pk: e for e in events if e.pk is not None}.values())
+    if not events:
+        return 0
+    published = published_definitions()
+    results = published.classifier.classify_many(
+        (e.chief_complaint, e.diagnosis_codes) for e in events
+    )
+    return _replace_matches(published, [e.pk for e in events], results)
+
+
+def _replace_matches(published: PublishedDefinitions, event_ids: list[int], results) -> int:
+    EventMatch.objects.filter(event_id__in=event_ids).delete()
+    rows = [
+        EventMatch(
+            event_id=event_id,
+            definition_id=published.ids[match.definition],
+            version=published.versions[match.definition],
+            field=match.field,
+            reason=match.reason[:300],
+        )
+        for event_id, matches in zip(event_ids, results, strict=True)
+        for match in matches
+    ]
+    EventMatch.objects.bulk_create(rows, batch_size=5000)
+    return len(rows)
+
+
+def classify_and_store_rows(rows: Sequence[tuple[int, str, list]]) -> int:
+    """Like classify_and_store for (event id, chief complaint, codes) rows (re-classification)."""
+    rows = list({row[0]: row for row in rows}.values())
+    if not rows:
+        return 0
+    published = published_definitions()
+    results = published.classifier.classify_many((cc, dd) for _, cc, dd in rows)
+    return _replace_matches(published, [row[0] for row in rows], results)

@@ -8,12 +8,14 @@ the sender only after it returns (the transaction has committed).
 """
 
 import hashlib
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cairn.access.audit import record_audit_event
+from cairn.access.models import AuditEvent
 from cairn.geography.placement import place
 from cairn.surveillance.classification import classify_and_store
 from cairn.surveillance.intake.records import IncomingRecord
@@ -155,3 +157,99 @@ def quarantine_record(
                 summary=f"{location}: {reason}"[:300],
             )
     return record
+
+
+def accept_records(
+    records: list[IncomingRecord], *, actor=None, audit: bool = True
+) -> list[Outcome]:
+    """Store many records in one transaction (group commit), each exactly as `accept_record`.
+
+    New encounters whose transmission is new and whose key occurs once in the batch
+    are written with a handful of bulk statements; the rest (re-sends, updates, several
+    messages for one visit) go through `accept_record` in order. All or nothing: if any
+    record fails, the batch rolls back and the error is raised, so the caller can retry
+    the records one by one to find the bad one.
+    """
+    if not records:
+        return []
+    with transaction.atomic():
+        message_keys = [r.message_key for r in records if r.message_key]
+        seen = set(
+            ReceivedMessage.objects.filter(message_key__in=message_keys).values_list(
+                "message_key", flat=True
+            )
+        )
+        existing = set(
+            Event.objects.filter(dedup_key__in={r.dedup_key for r in records}).values_list(
+                "dedup_key", flat=True
+            )
+        )
+        per_message = Counter(message_keys)
+        per_encounter = Counter(r.dedup_key for r in records)
+        fresh = [
+            index
+            for index, r in enumerate(records)
+            if r.message_key
+            and r.message_key not in seen
+            and per_message[r.message_key] == 1
+            and r.dedup_key not in existing
+            and per_encounter[r.dedup_key] == 1
+        ]
+        outcomes: list[Outcome | None] = [None] * len(records)
+        created = _create_many([records[i] for i in fresh], actor, audit)
+        for index, event_id in zip(fresh, created, strict=True):
+            outcomes[index] = Outcome("created", event_id)
+        for index, record in enumerate(records):
+            if outcomes[index] is None:
+                outcomes[index] = accept_record(record, actor=actor, audit=audit)
+    return outcomes
+
+
+def _create_many(records: list[IncomingRecord], actor, audit: bool) -> list[int]:
+    """Bulk `accept_record` for new encounters: events, identities, matches, messages, audit."""
+    if not records:
+        return []
+    events = []
+    for record in records:
+        placement = place(
+            community_code=record.community_code,
+            longitude=record.longitude,
+            latitude=record.latitude,
+            postal_code=record.postal_code or record.identity.get("postal_code", ""),
+        )
+        events.append(
+            Event(
+                dedup_key=record.dedup_key,
+                community_id=placement.community_id,
+                placement=placement.method,
+                **record.event_fields(),
+            )
+        )
+    Event.objects.bulk_create(events)
+    identities = []
+    for event, record in zip(events, records, strict=True):
+        values = {k: v for k, v in record.identity.items() if k in IDENTITY_FIELDS and v}
+        if values:
+            identities.append(EventIdentity(event=event, **values))
+    EventIdentity.objects.bulk_create(identities)
+    classify_and_store(events)
+    ReceivedMessage.objects.bulk_create(
+        ReceivedMessage(message_key=r.message_key, format=r.format, event_id=e.pk)
+        for e, r in zip(events, records, strict=True)
+    )
+    if audit:
+        authenticated = getattr(actor, "is_authenticated", False)
+        AuditEvent.objects.bulk_create(
+            AuditEvent(
+                actor_id=actor.pk if authenticated else None,
+                actor_username=(
+                    actor.get_username() if authenticated else str(actor or f"intake:{r.format}")
+                ),
+                action="intake.created",
+                target_type="surveillance.event",
+                target_id=str(e.pk),
+                details={"format": r.format, "message_key": r.message_key},
+            )
+            for e, r in zip(events, records, strict=True)
+        )
+    return [event.pk for event in events]

@@ -10,7 +10,12 @@ from cairn.access.personas import create_personas
 from cairn.demo import actions
 from cairn.demo.logins import format_table, login_rows
 from cairn.demo.plan import RunSpec
-from cairn.surveillance.models import Event
+from cairn.surveillance.classification.reclassify import (
+    queue_reclassification,
+    run_reclassification,
+)
+from cairn.surveillance.definitions import load_default_definitions
+from cairn.surveillance.models import Event, EventMatch
 
 DEMO_SEED, DEMO_YEARS, DEMO_SCALE = 1, 2, "small"
 
@@ -52,6 +57,12 @@ class Command(BaseCommand):
             except actions.DemoDataError as error:
                 raise CommandError(f"{error} (cairn demo-data --replace)") from error
             self.stdout.write(actions.summary(run))
+        load_default_definitions()
+        if not EventMatch.objects.exists():
+            job = run_reclassification(
+                queue_reclassification(reason="demo data loaded", requested_by="demo setup")
+            )
+            self.stdout.write(f"Classified {job.done:,} events against the case definitions.")
         self.stdout.write("")
         self.stdout.write("Demo logins (every person and record in the demo is synthetic):")
         self.stdout.write(format_table(login_rows(password=settings.CAIRN_DEMO_PASSWORD)))

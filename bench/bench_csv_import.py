@@ -1,0 +1,194 @@
+"""CSV import into PostgreSQL: generate an ED line list, import it, print the rate.
+
+    python bench/bench_csv_import.py [--rows 500000] [--keep]
+
+Needs DATABASE_URL pointing to a PostgreSQL server: the benchmark drops and creates
+its own database there (`cairn_bench_csv`, --database), migrates it (or, while some
+models still lack migrations, builds the schema from the models), loads the BC
+communities and the case definitions, writes --rows realistic emergency-department
+line-list rows to a temporary CSV and imports it with the shipped `ed_line_list`
+mapping, exactly as `cairn ingest csv` does. It prints the rate, the share of the
+time spent classifying, and the rate of importing the same file again (all
+duplicates). The database is dropped afterwards unless --keep.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import psycopg
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+SCHEMA_FROM_MODELS = """
+import django
+from django.apps import apps
+from django.conf import settings
+from django.core.management import call_command
+django.setup()
+settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
+call_command("migrate", run_syncdb=True, verbosity=0)
+"""
+
+HEADER = (
+    "visit_number,facility_code,arrival_datetime,age_years,sex,postal_code,"
+    "chief_complaint,discharge_diagnoses,disposition"
+)
+FACILITIES = ["UHNBC", "SPH", "VGH", "RCH", "ARHCC", "KGH", "RJH", "NRGH", "SMH", "LGH"]
+COMPLAINTS = [
+    "found down, narcan x2",
+    "suspected opioid OD",
+    "unresponsive, resp depressed, naloxone given by EHS",
+    "meth intox agitated",
+    "chest pain",
+    "abd pain",
+    "fall from standing",
+    "denies drug use, dizzy",
+    "fentanyl overdose",
+    "SOB",
+    "laceration to hand",
+    "etoh intox",
+]
+DIAGNOSES = ["T40.4X1A", "T40.1X1A;F11.20", "T43.621A", "R07.9", "R10.9", "S61.419A", "", "F10.129"]
+DISPOSITIONS = ["HOME", "ADMITTED", "AMA", "LWBS", "TRANSFER", "DISCHARGED"]
+SEXES = ["F", "M", "M", "U", "X"]
+
+
+def database_url(base: str, name: str) -> str:
+    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
+
+
+def recreate(base: str, name: str) -> None:
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
+
+
+def drop(base: str, name: str) -> None:
+    with psycopg.connect(base, autocommit=True) as connection:
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def build_schema(base: str, name: str, env: dict) -> None:
+    manage = [sys.executable, str(ROOT / "manage.py")]
+    check = subprocess.run(
+        [*manage, "makemigrations", "--check", "--dry-run"], env=env, cwd=ROOT, capture_output=True
+    )
+    if check.returncode == 0:
+        subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT)
+        return
+    print("bench_csv_import: some models have no migration yet; building the schema from models")
+    recreate(base, name)
+    subprocess.run(
+        [sys.executable, "-c", SCHEMA_FROM_MODELS],
+        env={**env, "DJANGO_SETTINGS_MODULE": "cairn.settings"},
+        check=True,
+        cwd=ROOT,
+    )
+
+
+def write_line_list(path: Path, rows: int, postal_prefixes: list[str], seed: int = 2026) -> None:
+    """Realistic ED visits over one year, a quarter of them overdoses."""
+    rng = np.random.default_rng(seed)
+    start = np.datetime64("2025-11-01T00:00")
+    minutes = np.sort(rng.integers(0, 365 * 24 * 60, rows))
+    stamps = (start + minutes.astype("timedelta64[m]")).astype(str)
+    facility = rng.integers(0, len(FACILITIES), rows)
+    ages = rng.integers(14, 85, rows)
+    sexes = rng.integers(0, len(SEXES), rows)
+    prefixes = rng.integers(0, len(postal_prefixes), rows)
+    complaints = rng.integers(0, len(COMPLAINTS), rows)
+    dx = rng.integers(0, len(DIAGNOSES), rows)
+    disposition = rng.integers(0, len(DISPOSITIONS), rows)
+    letters = "ABCEGHJKLMNPRSTVWXYZ"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        out.write(HEADER + "\r\n")
+        for i in range(rows):
+            stamp = stamps[i].replace("T", " ")
+            postal = f"{postal_prefixes[prefixes[i]]} {i % 10}{letters[i % 20]}{(i // 7) % 10}"
+            complaint = COMPLAINTS[complaints[i]]
+            if "," in complaint:
+                complaint = f'"{complaint}"'
+            out.write(
+                f"V{i:08d},{FACILITIES[facility[i]]},{stamp},{ages[i]},{SEXES[sexes[i]]},"
+                f"{postal},{complaint},{DIAGNOSES[dx[i]]},{DISPOSITIONS[disposition[i]]}\r\n"
+            )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=500_000)
+    parser.add_argument("--database", default="cairn_bench_csv")
+    parser.add_argument("--keep", action="store_true", help="Keep the benchmark database.")
+    args = parser.parse_args()
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL server (postgres://...).")
+    url = database_url(base, args.database)
+    recreate(base, args.database)
+    try:
+        env = {**os.environ, "DATABASE_URL": url}
+        build_schema(base, args.database, env)
+        os.environ["DATABASE_URL"] = url
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cairn.settings")
+        import django
+
+        django.setup()
+        run(args.rows)
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            drop(base, args.database)
+
+
+def run(rows: int) -> None:
+    from cairn.geography.loading import load_british_columbia
+    from cairn.geography.models import PostalArea
+    from cairn.geography.placement import forget_cached_geography
+    from cairn.surveillance.definitions import load_default_definitions
+    from cairn.surveillance.intake.bulk import STEP_SECONDS
+    from cairn.surveillance.intake.csv_import import import_csv, load_mapping, shipped_mappings
+    from cairn.surveillance.models import Event
+
+    load_british_columbia()
+    load_default_definitions()
+    forget_cached_geography()
+    prefixes = sorted(p for p in PostalArea.objects.values_list("prefix", flat=True) if len(p) == 3)
+    mapping = load_mapping(shipped_mappings()["ed_line_list"].read_text())
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "ed_line_list.csv"
+        started = time.perf_counter()
+        write_line_list(path, rows, prefixes or ["V2L"])
+        seconds = time.perf_counter() - started
+        print(f"generated {rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {seconds:.1f} s")
+        data = path.read_bytes()
+        first = import_csv(data, mapping=mapping, name=path.name)
+        again = import_csv(data, mapping=mapping, name=path.name)
+    assert first.created == rows, first
+    assert again.duplicates == rows and again.created == 0, again
+    assert Event.objects.count() == rows
+    share = first.classification_seconds / first.seconds if first.seconds else 0
+    print(f"  {first}")
+    print(
+        f"  classification (classify_and_store): {first.classification_seconds:.2f} s "
+        f"= {share:.0%} of the import"
+    )
+    rate_without = rows / (first.seconds - first.classification_seconds)
+    print(f"  without classification: {rate_without:,.0f} rows/s")
+    print(f"  re-import of the same file (all duplicates): {again.rows_per_second:,.0f} rows/s")
+    steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in STEP_SECONDS.items())
+    print(f"  database and placement steps, both imports (overlap the parsing): {steps}")
+    print(f"csv import: {rows} rows in {first.seconds:.2f} s = {first.rows_per_second:,.0f} rows/s")
+
+
+if __name__ == "__main__":
+    main()

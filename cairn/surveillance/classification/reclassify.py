@@ -1,0 +1,71 @@
+"""Re-classify every stored event, in chunks, recording progress on the job row."""
+
+from collections.abc import Callable
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from cairn.surveillance.classification.store import classify_and_store_rows
+from cairn.surveillance.models import Event, JobStatus, ReclassificationJob
+
+CHUNK_SIZE = 5000
+# Two jobs (a definition saved twice in a row) take turns chunk by chunk rather than
+# both replacing the same events' matches at once.
+ADVISORY_LOCK_KEY = 0x0C1A55  # "classify"
+
+
+def run_reclassification(
+    job: ReclassificationJob,
+    *,
+    chunk_size: int = CHUNK_SIZE,
+    progress: Callable[[int, int], None] | None = None,
+) -> ReclassificationJob:
+    """Run one job to the end. Each chunk commits on its own, so progress is visible.
+
+    A job that another worker already took (not queued) is left alone.
+    """
+    with transaction.atomic():
+        taken = ReclassificationJob.objects.filter(pk=job.pk, status=JobStatus.QUEUED).update(
+            status=JobStatus.RUNNING, started_at=timezone.now(), total=Event.objects.count()
+        )
+    job.refresh_from_db()
+    if not taken:
+        return job
+    last_id = 0
+    try:
+        while True:
+            rows = list(
+                Event.objects.filter(pk__gt=last_id)
+                .order_by("pk")
+                .values_list("pk", "chief_complaint", "diagnosis_codes")[:chunk_size]
+            )
+            if not rows:
+                break
+            with transaction.atomic():
+                if connection.vendor == "postgresql":
+                    with connection.cursor() as cursor:
+                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+                classify_and_store_rows(rows)
+                job.done += len(rows)
+                job.total = max(job.total, job.done)
+                ReclassificationJob.objects.filter(pk=job.pk).update(done=job.done, total=job.total)
+            last_id = rows[-1][0]
+            if progress:
+                progress(job.done, job.total)
+    except Exception as error:
+        ReclassificationJob.objects.filter(pk=job.pk).update(
+            status=JobStatus.FAILED,
+            error=f"{type(error).__name__}: {error}"[:2000],
+            finished_at=timezone.now(),
+        )
+        job.refresh_from_db()
+        raise
+    ReclassificationJob.objects.filter(pk=job.pk).update(
+        status=JobStatus.DONE, finished_at=timezone.now(), total=job.done
+    )
+    job.refresh_from_db()
+    return job
+
+
+def queue_reclassification(*, reason: str, requested_by: str = "") -> ReclassificationJob:
+    return ReclassificationJob.objects.create(reason=reason, requested_by=requested_by)

@@ -1,0 +1,176 @@
+"""The MLLP listener with a real MLLP client (python-hl7's MLLPClient), on a free port.
+
+The server runs in a thread with its own event loop and database connection, so
+these tests use committed data (`transactional_db`).
+"""
+
+import asyncio
+import socket
+import threading
+import time
+
+import hl7
+import pytest
+from django.db import OperationalError
+from hl7.client import MLLPClient
+
+from cairn.geography.placement import forget_cached_geography
+from cairn.surveillance.intake.hl7 import server as server_module
+from cairn.surveillance.intake.hl7.acks import ack_code
+from cairn.surveillance.intake.hl7.server import FrameReader, MLLPServer
+from cairn.surveillance.models import Event, QuarantinedRecord, ReceivedMessage
+from cairn.surveillance.tests.hl7_samples import hl7_message, with_field
+
+A04 = "adt_a04_v251_fentanyl.hl7"
+
+
+@pytest.fixture(params=[0], ids=["in-thread"])
+def mllp(request, transactional_db):
+    forget_cached_geography()  # other tests' communities are gone from this database
+    server = MLLPServer("127.0.0.1", 0, idle_timeout=30, parse_workers=request.param)
+    server.ready = threading.Event()
+    thread = threading.Thread(
+        target=lambda: asyncio.run(server.serve_forever(handle_signals=False)), daemon=True
+    )
+    thread.start()
+    assert server.ready.wait(10)
+    yield server
+    server.stop()
+    thread.join(15)
+    assert not thread.is_alive()
+    forget_cached_geography()
+
+
+def send(server, message: str) -> str:
+    with MLLPClient("127.0.0.1", server.port) as client:
+        return client.send_message(message).decode()
+
+
+def raw_exchange(server, data: bytes, *, timeout: float = 5) -> bytes:
+    """Send bytes as they are; return what comes back until the server closes or goes quiet."""
+    with socket.create_connection(("127.0.0.1", server.port), timeout=timeout) as sock:
+        sock.sendall(data)
+        received = b""
+        try:
+            while not received.endswith(b"\x1c\r"):
+                chunk = sock.recv(65536)
+                if not chunk:
+                    break
+                received += chunk
+        except TimeoutError:
+            pass
+        return received
+
+
+def unframe(data: bytes) -> str:
+    return data.strip(b"\x0b\x1c\r").decode()
+
+
+def test_a_message_sent_by_mllp_client_is_stored_then_acknowledged_aa(mllp):
+    ack = send(mllp, hl7_message(A04))
+    assert ack.startswith("\x0bMSH|")
+    assert ack_code(unframe(ack.encode())) == "AA"
+    assert str(hl7.parse(unframe(ack.encode())).segment("MSA")[2]) == "UHNBC-20261120-0001"
+    assert Event.objects.filter(dedup_key="ed:UHNBC:V26-445120").exists()
+
+
+def test_one_connection_carries_a_visit_from_registration_to_discharge(mllp):
+    names = [A04, "adt_a08_v251_fentanyl_update.hl7", "adt_a03_v251_fentanyl_left_ama.hl7"]
+    with MLLPClient("127.0.0.1", mllp.port) as client:
+        codes = [ack_code(unframe(client.send_message(hl7_message(n)))) for n in names]
+        again = ack_code(unframe(client.send_message(hl7_message(A04))))
+    assert codes == ["AA", "AA", "AA"] and again == "AA"
+    event = Event.objects.get()
+    assert (event.revision, event.disposition) == (3, "left_ama")
+    assert ReceivedMessage.objects.count() == 3
+
+
+@pytest.mark.parametrize("mllp", [0, 2], ids=["in-thread", "parse-workers"], indirect=True)
+def test_many_concurrent_senders_each_get_every_ack(mllp):
+    template = hl7_message("adt_a04_v231_methamphetamine.hl7")
+    senders, per_sender = 8, 15
+    codes: list[str] = []
+
+    def sender(number):
+        with MLLPClient("127.0.0.1", mllp.port) as client:
+            for index in range(per_sender):
+                message = with_field(template, "MSH", 10, f"S{number}-{index}")
+                message = with_field(message, "PV1", 19, f"V{number}-{index}^^^SPH^VN")
+                codes.append(ack_code(unframe(client.send_message(message))))
+
+    threads = [threading.Thread(target=sender, args=(n,)) for n in range(senders)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(30)
+    assert codes == ["AA"] * senders * per_sender
+    assert Event.objects.count() == senders * per_sender
+
+
+@pytest.mark.parametrize("mllp", [0, 1], ids=["in-thread", "parse-workers"], indirect=True)
+def test_a_rejected_message_gets_ae_naming_the_field_and_is_quarantined(mllp):
+    ack = unframe(send(mllp, with_field(hl7_message(A04), "PID", 7, "20261399")).encode())
+    assert ack_code(ack) == "AE"
+    assert "PID-7: birth date 20261399 is not a date" in ack
+    assert QuarantinedRecord.objects.get().location == "PID-7"
+
+
+@pytest.mark.parametrize(
+    "payload",
+    [b"", b"\x00\x01\x02\xff\xfe\xfd" * 50, b"GET / HTTP/1.1\r\nHost: x\r\n\r\n", b"MSH|^^^^|X"],
+)
+def test_an_unparseable_frame_gets_ar_and_the_server_keeps_serving(mllp, payload):
+    reply = raw_exchange(mllp, b"\x0b" + payload + b"\x1c\r")
+    assert ack_code(unframe(reply)) == "AR"
+    assert ack_code(unframe(send(mllp, hl7_message(A04)).encode())) == "AA"
+
+
+def test_garbage_outside_frames_is_skipped_and_the_next_frame_answered(mllp):
+    data = b"\xde\xad\xbe\xef garbage \r\n" + b"\x0b" + hl7_message(A04).encode() + b"\x1c\r"
+    assert ack_code(unframe(raw_exchange(mllp, data))) == "AA"
+
+
+def test_an_oversize_frame_gets_ar_and_the_connection_closes(mllp):
+    reply = raw_exchange(mllp, b"\x0bMSH|^~\\&|" + b"A" * (server_module.MAX_FRAME_BYTES + 10))
+    assert ack_code(unframe(reply)) == "AR"
+    assert b"larger than" in reply
+    assert ack_code(unframe(send(mllp, hl7_message(A04)).encode())) == "AA"
+
+
+def test_half_frames_and_dropped_connections_store_nothing_and_harm_nothing(mllp):
+    for _ in range(5):
+        with socket.create_connection(("127.0.0.1", mllp.port)) as sock:
+            sock.sendall(b"\x0b" + hl7_message(A04).encode()[:200])
+    with socket.create_connection(("127.0.0.1", mllp.port)) as sock:
+        sock.sendall(b"\x0b" + hl7_message(A04).encode() + b"\x1c\r")  # leave before the ACK
+    time.sleep(0.3)
+    assert ack_code(unframe(send(mllp, hl7_message(A04)).encode())) == "AA"
+    assert Event.objects.count() == 1  # the abandoned full frame, stored once
+    assert ReceivedMessage.objects.count() == 1
+
+
+def test_nothing_is_acknowledged_while_the_database_is_down(mllp, monkeypatch):
+    real = server_module.process_messages
+    failures = []
+
+    def flaky(raws, **kwargs):
+        if len(failures) < 3:
+            failures.append(time.monotonic())
+            raise OperationalError("server closed the connection unexpectedly")
+        return real(raws, **kwargs)
+
+    monkeypatch.setattr(server_module, "process_messages", flaky)
+    started = time.monotonic()
+    ack = unframe(send(mllp, hl7_message(A04)).encode())
+    assert ack_code(ack) == "AA"
+    assert len(failures) == 3 and time.monotonic() - started >= 0.3  # backed off, then committed
+    assert Event.objects.count() == 1
+
+
+def test_frame_reader_splits_joins_and_resynchronises():
+    reader = FrameReader(max_bytes=100)
+    assert reader.feed(b"junk\x0bone\x1c") == []
+    assert reader.feed(b"\r\x0btwo\x1c\r\x0bthr") == [b"one", b"two"]
+    assert reader.feed(b"ee\x1c\r") == [b"three"]
+    assert reader.feed(b"\x0bcut sho\x0bfour\x1c\r") == [b"four"]
+    assert reader.skipped == len(b"junk") + len(b"\x0bcut sho")
