@@ -90,10 +90,9 @@ PANELS = [
     Panel(
         "quarantine",
         "Quarantine",
-        "Incoming records that could not be read or placed in a community, each with the "
-        "reason, how to fix it and a way to process it again.",
-        arrives_with="Surveillance: intake from emergency department, paramedic and coroner feeds",
-        roles=_EPIDEMIOLOGISTS,
+        "Incoming records that could not be read, each with the exact reason and where it "
+        "failed, to correct and process again; and CSV extracts to import.",
+        permission=Permission.MANAGE_INTAKE,
         links=(
             Link("Open the quarantine", "quarantine:list"),
             Link("Import a CSV extract", "quarantine:csv_import"),

@@ -9,7 +9,7 @@ EXPECTED_PANELS = {
     "er_nurse": {"ed_worklist", "follow_ups"},
     "outreach_worker": {"team_encounters", "resources"},
     "epidemiologist": {"alerts", "ranking", "quarantine"},
-    "regional_epidemiologist": {"alerts", "ranking", "quarantine"},
+    "regional_epidemiologist": {"alerts", "ranking"},
     "first_responder": {"quick_entry", "community_figures"},
     "police_liaison": {"community_figures"},
     "municipal_coordinator": {"community_figures", "resources"},
