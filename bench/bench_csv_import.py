@@ -14,28 +14,17 @@ duplicates). The database is dropped afterwards unless --keep.
 
 import argparse
 import os
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
-import psycopg
+from benchdb import database_url, drop, migrate, recreate
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-SCHEMA_FROM_MODELS = """
-import django
-from django.apps import apps
-from django.conf import settings
-from django.core.management import call_command
-django.setup()
-settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
-call_command("migrate", run_syncdb=True, verbosity=0)
-"""
 
 HEADER = (
     "visit_number,facility_code,arrival_datetime,age_years,sex,postal_code,"
@@ -59,39 +48,6 @@ COMPLAINTS = [
 DIAGNOSES = ["T40.4X1A", "T40.1X1A;F11.20", "T43.621A", "R07.9", "R10.9", "S61.419A", "", "F10.129"]
 DISPOSITIONS = ["HOME", "ADMITTED", "AMA", "LWBS", "TRANSFER", "DISCHARGED"]
 SEXES = ["F", "M", "M", "U", "X"]
-
-
-def database_url(base: str, name: str) -> str:
-    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
-
-
-def recreate(base: str, name: str) -> None:
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop(base: str, name: str) -> None:
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-def build_schema(base: str, name: str, env: dict) -> None:
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    check = subprocess.run(
-        [*manage, "makemigrations", "--check", "--dry-run"], env=env, cwd=ROOT, capture_output=True
-    )
-    if check.returncode == 0:
-        subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT)
-        return
-    print("bench_csv_import: some models have no migration yet; building the schema from models")
-    recreate(base, name)
-    subprocess.run(
-        [sys.executable, "-c", SCHEMA_FROM_MODELS],
-        env={**env, "DJANGO_SETTINGS_MODULE": "cairn.settings"},
-        check=True,
-        cwd=ROOT,
-    )
 
 
 def write_line_list(path: Path, rows: int, postal_prefixes: list[str], seed: int = 2026) -> None:
@@ -135,7 +91,7 @@ def main() -> None:
     recreate(base, args.database)
     try:
         env = {**os.environ, "DATABASE_URL": url}
-        build_schema(base, args.database, env)
+        migrate(env)
         os.environ["DATABASE_URL"] = url
         os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cairn.settings")
         import django

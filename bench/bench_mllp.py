@@ -19,57 +19,12 @@ import sys
 import threading
 import time
 from pathlib import Path
-from urllib.parse import urlsplit, urlunsplit
 
 import psycopg
+from benchdb import database_url, drop, migrate, recreate
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "cairn/surveillance/tests/hl7_messages/adt_a04_v251_fentanyl.hl7"
-
-
-def database_url(base: str, name: str) -> str:
-    return urlunsplit(urlsplit(base)._replace(path=f"/{name}"))
-
-
-def recreate(base: str, name: str) -> None:
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{name}"')
-
-
-def drop(base: str, name: str) -> None:
-    with psycopg.connect(base, autocommit=True) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-
-
-SCHEMA_FROM_MODELS = """
-import django
-from django.apps import apps
-from django.conf import settings
-from django.core.management import call_command
-django.setup()
-settings.MIGRATION_MODULES = {app.label: None for app in apps.get_app_configs()}
-call_command("migrate", run_syncdb=True, verbosity=0)
-"""
-
-
-def build_schema(base: str, name: str, env: dict) -> None:
-    """Migrate; while some models still lack migrations, build the schema from the models."""
-    manage = [sys.executable, str(ROOT / "manage.py")]
-    check = subprocess.run(
-        [*manage, "makemigrations", "--check", "--dry-run"], env=env, cwd=ROOT, capture_output=True
-    )
-    if check.returncode == 0:
-        subprocess.run([*manage, "migrate", "--verbosity", "0"], env=env, check=True, cwd=ROOT)
-        return
-    print("bench_mllp: some models have no migration yet; building the schema from the models")
-    recreate(base, name)
-    subprocess.run(
-        [sys.executable, "-c", SCHEMA_FROM_MODELS],
-        env={**env, "DJANGO_SETTINGS_MODULE": "cairn.settings"},
-        check=True,
-        cwd=ROOT,
-    )
 
 
 def free_port() -> int:
@@ -132,7 +87,7 @@ def main(argv: list[str]) -> int:
     recreate(base, args.database)
     env = {**os.environ, "DATABASE_URL": url}
     manage = [sys.executable, str(ROOT / "manage.py")]
-    build_schema(base, args.database, env)
+    migrate(env)
 
     port = free_port()
     server = subprocess.Popen(
