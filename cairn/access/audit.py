@@ -7,6 +7,13 @@ from django.db import transaction
 from cairn.access.models import AuditEvent
 
 
+def audit_actor_fields(actor: Any) -> dict:
+    """Who acted, as audit columns: a signed-in user, or a named system ("intake:hl7v2")."""
+    if getattr(actor, "is_authenticated", False):
+        return {"actor_id": actor.pk, "actor_username": actor.get_username()}
+    return {"actor_id": None, "actor_username": str(actor) if actor else ""}
+
+
 def record_audit_event(
     *,
     actor: Any,
@@ -27,10 +34,8 @@ def record_audit_event(
     if target is not None:
         target_type = target_type or target._meta.label_lower
         target_id = target_id or str(target.pk)
-    authenticated = getattr(actor, "is_authenticated", False)
     return AuditEvent.objects.create(
-        actor_id=actor.pk if authenticated else None,
-        actor_username=actor.get_username() if authenticated else (str(actor) if actor else ""),
+        **audit_actor_fields(actor),
         action=action,
         target_type=target_type,
         target_id=str(target_id),

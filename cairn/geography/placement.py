@@ -7,9 +7,12 @@ counted, never dropped.
 """
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
+import shapely
 from shapely import STRtree
 from shapely.geometry import Point, shape
 
@@ -86,14 +89,69 @@ def place(
         community_id = _boundaries().community_at(longitude, latitude)
         if community_id is not None:
             return Placement(community_id, "point", f"{latitude:.5f},{longitude:.5f}")
+    community_id, prefix = community_for_postal_code(postal_code)
+    if community_id is not None:
+        return Placement(community_id, "postal_code", prefix)
+    return Placement(None, "unknown", _unknown_reason(community_code, longitude, postal_code))
+
+
+def community_for_postal_code(postal_code: str) -> tuple[int | None, str]:
+    """(community id, matching prefix) by the longest known prefix: FSA, ZIP5, ZIP3."""
     code = normalise_postal_code(postal_code)
     if code:
         prefixes = _postal_prefixes()
         candidates = [code[:3]] if code[:1].isalpha() else [code[:5], code[:3]]
         for prefix in candidates:
             if prefix in prefixes:
-                return Placement(prefixes[prefix], "postal_code", prefix)
-    return Placement(None, "unknown", _unknown_reason(community_code, longitude, postal_code))
+                return prefixes[prefix], prefix
+    return None, ""
+
+
+def warm_placement_caches() -> None:
+    """Read the geography now (e.g. before handing the connection to another thread)."""
+    _community_codes()
+    _postal_prefixes()
+    _boundaries()
+
+
+def place_many(
+    requests: Sequence[tuple[str, float | None, float | None, str]],
+) -> list[tuple[int | None, str]]:
+    """(community id, method) for many (community code, longitude, latitude, postal code),
+    exactly as `place` decides, with one vectorised point-in-polygon query."""
+    codes = _community_codes()
+    result: list[tuple[int | None, str]] = []
+    points: list[int] = []
+    for community_code, longitude, latitude, postal_code in requests:
+        community_id = codes.get(community_code.strip()) if community_code else None
+        if community_id is not None:
+            result.append((community_id, "code"))
+        elif longitude is not None and latitude is not None:
+            points.append(len(result))
+            result.append((None, "unknown"))
+        else:
+            result.append(_by_postal_code(postal_code))
+    if points:
+        boundaries = _boundaries()
+        found: dict[int, int] = {}
+        if boundaries.geometries:
+            coordinates = np.array([(requests[i][1], requests[i][2]) for i in points])
+            hits = boundaries.tree.query(shapely.points(coordinates), predicate="intersects")
+            for point_index, geometry_index in zip(*hits, strict=True):
+                found.setdefault(int(point_index), boundaries.ids[int(geometry_index)])
+        for position, index in enumerate(points):
+            community_id = found.get(position)
+            result[index] = (
+                (community_id, "point")
+                if community_id is not None
+                else _by_postal_code(requests[index][3])
+            )
+    return result
+
+
+def _by_postal_code(postal_code: str) -> tuple[int | None, str]:
+    community_id, _ = community_for_postal_code(postal_code)
+    return (community_id, "postal_code") if community_id is not None else (None, "unknown")
 
 
 def _unknown_reason(community_code, longitude, postal_code) -> str:

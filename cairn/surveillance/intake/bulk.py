@@ -20,8 +20,6 @@ from collections import Counter
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-import numpy as np
-import shapely
 from django.db import connection, transaction
 
 from cairn.geography import placement
@@ -139,9 +137,7 @@ class BulkAcceptor:
         if self.postgresql and pipelined:
             # Placement reads the geography once per process: read it now, before the
             # worker owns the connection.
-            placement._community_codes()
-            placement._postal_prefixes()
-            placement._boundaries()
+            placement.warm_placement_caches()
             connection.ensure_connection()
             # The raw psycopg connection: Django's wrapper refuses use from another thread.
             self._raw = connection.connection
@@ -258,49 +254,18 @@ _COUNT_FOR = {
 
 
 def place_many(records: list[IncomingRecord]) -> list[tuple[int | None, str]]:
-    """(community id, method) per record, as `place` would, with dict lookups and one
-    vectorised point-in-polygon query."""
-    codes = placement._community_codes()
-    prefixes = placement._postal_prefixes()
-    result: list[tuple[int | None, str] | None] = [None] * len(records)
-    points = []
-    for index, record in enumerate(records):
-        if record.community_code:
-            community_id = codes.get(record.community_code.strip())
-            if community_id is not None:
-                result[index] = (community_id, "code")
-                continue
-        if record.longitude is not None and record.latitude is not None:
-            points.append(index)
-            continue
-        result[index] = _by_postal_code(record, prefixes)
-    if points:
-        boundaries = placement._boundaries()
-        coordinates = np.array([(records[i].longitude, records[i].latitude) for i in points])
-        found = {}
-        if boundaries.geometries:
-            hits = boundaries.tree.query(shapely.points(coordinates), predicate="intersects")
-            for point_index, geometry_index in zip(*hits, strict=True):
-                found.setdefault(int(point_index), boundaries.ids[int(geometry_index)])
-        for position, index in enumerate(points):
-            community_id = found.get(position)
-            if community_id is not None:
-                result[index] = (community_id, "point")
-            else:
-                result[index] = _by_postal_code(records[index], prefixes)
-    return result  # type: ignore[return-value]
-
-
-def _by_postal_code(record: IncomingRecord, prefixes: dict) -> tuple[int | None, str]:
-    code = record.postal_code or record.identity.get("postal_code", "")
-    if code:
-        code = placement.normalise_postal_code(code)
-        candidates = [code[:3]] if code[:1].isalpha() else [code[:5], code[:3]]
-        for prefix in candidates:
-            community_id = prefixes.get(prefix)
-            if community_id is not None:
-                return community_id, "postal_code"
-    return None, "unknown"
+    """(community id, method) per record, as `place` would decide it."""
+    return placement.place_many(
+        [
+            (
+                r.community_code,
+                r.longitude,
+                r.latitude,
+                r.postal_code or r.identity.get("postal_code", ""),
+            )
+            for r in records
+        ]
+    )
 
 
 def _create_stage(cursor) -> None:

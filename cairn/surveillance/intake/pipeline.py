@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from cairn.access.audit import record_audit_event
+from cairn.access.audit import audit_actor_fields, record_audit_event
 from cairn.access.models import AuditEvent
 from cairn.geography.placement import place
 from cairn.surveillance.classification import classify_and_store
@@ -70,7 +70,8 @@ def accept_record(record: IncomingRecord, *, actor=None, audit: bool = True) -> 
     return outcome
 
 
-def _upsert_event(record: IncomingRecord) -> Outcome:
+def _placed_fields(record: IncomingRecord) -> dict:
+    """The event's field values, with the community it was placed in and how."""
     placement = place(
         community_code=record.community_code,
         longitude=record.longitude,
@@ -80,6 +81,15 @@ def _upsert_event(record: IncomingRecord) -> Outcome:
     fields = record.event_fields()
     fields["community_id"] = placement.community_id
     fields["placement"] = placement.method
+    return fields
+
+
+def _identity_values(record: IncomingRecord) -> dict:
+    return {k: v for k, v in record.identity.items() if k in IDENTITY_FIELDS and v}
+
+
+def _upsert_event(record: IncomingRecord) -> Outcome:
+    fields = _placed_fields(record)
     event = Event.objects.select_for_update().filter(dedup_key=record.dedup_key).first()
     if event is None:
         try:
@@ -113,7 +123,7 @@ def _upsert_event(record: IncomingRecord) -> Outcome:
 
 
 def _store_identity(event: Event, record: IncomingRecord) -> None:
-    values = {k: v for k, v in record.identity.items() if k in IDENTITY_FIELDS and v}
+    values = _identity_values(record)
     if values:
         EventIdentity.objects.update_or_create(event=event, defaults=values)
 
@@ -209,42 +219,22 @@ def _create_many(records: list[IncomingRecord], actor, audit: bool) -> list[int]
     """Bulk `accept_record` for new encounters: events, identities, matches, messages, audit."""
     if not records:
         return []
-    events = []
-    for record in records:
-        placement = place(
-            community_code=record.community_code,
-            longitude=record.longitude,
-            latitude=record.latitude,
-            postal_code=record.postal_code or record.identity.get("postal_code", ""),
-        )
-        events.append(
-            Event(
-                dedup_key=record.dedup_key,
-                community_id=placement.community_id,
-                placement=placement.method,
-                **record.event_fields(),
-            )
-        )
+    events = [Event(dedup_key=r.dedup_key, **_placed_fields(r)) for r in records]
     Event.objects.bulk_create(events)
-    identities = []
-    for event, record in zip(events, records, strict=True):
-        values = {k: v for k, v in record.identity.items() if k in IDENTITY_FIELDS and v}
-        if values:
-            identities.append(EventIdentity(event=event, **values))
-    EventIdentity.objects.bulk_create(identities)
+    EventIdentity.objects.bulk_create(
+        EventIdentity(event=event, **_identity_values(record))
+        for event, record in zip(events, records, strict=True)
+        if _identity_values(record)
+    )
     classify_and_store(events)
     ReceivedMessage.objects.bulk_create(
         ReceivedMessage(message_key=r.message_key, format=r.format, event_id=e.pk)
         for e, r in zip(events, records, strict=True)
     )
     if audit:
-        authenticated = getattr(actor, "is_authenticated", False)
         AuditEvent.objects.bulk_create(
             AuditEvent(
-                actor_id=actor.pk if authenticated else None,
-                actor_username=(
-                    actor.get_username() if authenticated else str(actor or f"intake:{r.format}")
-                ),
+                **audit_actor_fields(actor or f"intake:{r.format}"),
                 action="intake.created",
                 target_type="surveillance.event",
                 target_id=str(e.pk),
