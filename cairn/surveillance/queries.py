@@ -6,10 +6,10 @@ for the user's data tier and suppresses small counts where the tier requires it.
 
 from datetime import datetime
 
-from django.db.models import Count, Max
+from django.db.models import Count, Exists, Max, OuterRef, Q
 
 from cairn.geography.models import Jurisdiction
-from cairn.surveillance.models import Event, Source
+from cairn.surveillance.models import Event, EventMatch, Source
 
 
 def latest_event_time() -> datetime | None:
@@ -26,15 +26,25 @@ def latest_event_time() -> datetime | None:
     return max(known) if known else None
 
 
+OVERDOSE_DEFINITION = "all_drug"
+
+
 def community_event_counts(
     community: Jurisdiction, *, since: datetime, until: datetime | None = None
 ) -> dict[str, int]:
-    """Events in a community by source, from `since` (inclusive) to `until` (inclusive).
+    """Overdose events in a community by source, from `since` to `until` (inclusive).
 
-    Every source is present, with 0 where nothing was recorded. One aggregate query
-    on the (community, occurred_at) index.
+    Paramedic, first-responder and coroner records are overdose reports by nature; an
+    ED visit counts only when it meets the `all_drug` case definition (most ED visits
+    are for something else). Every source is present, with 0 where nothing was
+    recorded. One aggregate query on the (community, occurred_at) index.
     """
-    events = Event.objects.filter(community=community, occurred_at__gte=since)
+    overdose_visits = EventMatch.objects.filter(
+        event=OuterRef("pk"), definition__slug=OVERDOSE_DEFINITION
+    )
+    events = Event.objects.filter(community=community, occurred_at__gte=since).filter(
+        ~Q(source=Source.EMERGENCY_DEPARTMENT) | Exists(overdose_visits)
+    )
     if until is not None:
         events = events.filter(occurred_at__lte=until)
     counts = dict.fromkeys(Source.values, 0)

@@ -5,20 +5,29 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from cairn.surveillance.classification import classify_and_store
+from cairn.surveillance.definitions import load_default_definitions
 from cairn.surveillance.models import Event, Source
 
 _dedup = count()
 
 
 def record_events(community, source, how_many, *, days_ago=10):
+    """Overdose events, classified as intake would (an ED visit counts when it meets all_drug)."""
+    load_default_definitions()
     occurred_at = timezone.now() - timedelta(days=days_ago)
-    for _ in range(how_many):
+    events = [
         Event.objects.create(
             source=source,
             occurred_at=occurred_at,
             community=community,
+            chief_complaint="found down, narcan given",
+            diagnosis_codes=["T40.4X1A"],
             dedup_key=f"web-test-{next(_dedup)}",
         )
+        for _ in range(how_many)
+    ]
+    classify_and_store(events)
 
 
 def detail_url(code):

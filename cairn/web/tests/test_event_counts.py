@@ -37,3 +37,31 @@ def test_latest_event_time_is_the_newest_of_any_source(prince_george):
     _event(None, Source.CORONER, now - timedelta(days=2), "y")
 
     assert latest_event_time() == now - timedelta(days=2)
+
+
+def test_an_ed_visit_counts_only_when_it_meets_the_all_drug_definition(prince_george):
+    from cairn.surveillance.classification import classify_and_store
+    from cairn.surveillance.definitions import load_default_definitions
+
+    load_default_definitions()
+    now = timezone.now()
+    overdose = Event.objects.create(
+        source=Source.EMERGENCY_DEPARTMENT,
+        occurred_at=now - timedelta(days=1),
+        community=prince_george,
+        chief_complaint="opioid overdose, narcan x2",
+        dedup_key="ed-overdose",
+    )
+    sprain = Event.objects.create(
+        source=Source.EMERGENCY_DEPARTMENT,
+        occurred_at=now - timedelta(days=1),
+        community=prince_george,
+        chief_complaint="ankle sprain, denies drug use",
+        diagnosis_codes=["S93.4"],
+        dedup_key="ed-sprain",
+    )
+    classify_and_store([overdose, sprain])
+
+    counts = community_event_counts(prince_george, since=now - timedelta(days=365), until=now)
+
+    assert counts["ed"] == 1
