@@ -8,5 +8,9 @@ urlpatterns = [
     path("report/", include("cairn.surveillance.urls_intake")),
     path("surveillance/", include("cairn.surveillance.urls_definitions")),
     path("intake/", include("cairn.surveillance.urls_quarantine")),
+    path("alerts/", include("cairn.surveillance.urls_alerts")),
+    path("surveillance/dashboard/", include("cairn.surveillance.urls_dashboards")),
+    path("surveillance/ranking/", include("cairn.surveillance.urls_ranking")),
+    path("public/", include("cairn.surveillance.urls_public")),
     path("admin/", cairn_admin_site.urls),
 ]

@@ -2,9 +2,11 @@
 
 classify --input visits.csv --output out.csv [--definitions shipped|published]
 reclassify [--job ID]
+detect, counts, run: see the modules named in SUBCOMMAND_MODULES.
 """
 
 import csv
+import importlib
 import sys
 import time
 
@@ -16,6 +18,14 @@ from cairn.surveillance.definitions import shipped_rules
 
 REQUIRED_COLUMNS = ("id", "chief_complaint", "discharge_diagnosis")
 BATCH = 10_000
+
+# Subcommands that live with the code they drive. Each module has
+# `add_arguments(parser)` and `handle(command, options)`.
+SUBCOMMAND_MODULES = {
+    "detect": "cairn.surveillance.detection.cli",
+    "counts": "cairn.surveillance.counts.cli",
+    "run": "cairn.surveillance.runs",
+}
 
 
 class Command(BaseCommand):
@@ -43,13 +53,17 @@ class Command(BaseCommand):
         reclassify.add_argument(
             "--new", action="store_true", help="Queue a new job for every event and run it."
         )
-        # `detect` (aberration detection) will join these subcommands.
+        for name, module_name in SUBCOMMAND_MODULES.items():
+            module = importlib.import_module(module_name)
+            module.add_arguments(commands.add_parser(name, help=module.HELP))
 
     def handle(self, *args, subcommand: str, **options) -> None:
         if subcommand == "classify":
             self.classify(options["input"], options["output"], options["definitions"])
         elif subcommand == "reclassify":
             self.reclassify(options.get("job"), options.get("new", False))
+        else:
+            importlib.import_module(SUBCOMMAND_MODULES[subcommand]).handle(self, options)
 
     # -- classify ------------------------------------------------------------
     def _classifier(self, which: str) -> Classifier:

@@ -1,0 +1,5 @@
+"""API: alerts."""
+
+from ninja import Router
+
+router = Router(tags=["alerts"])

@@ -1,0 +1,5 @@
+"""API: counts."""
+
+from ninja import Router
+
+router = Router(tags=["counts"])

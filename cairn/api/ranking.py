@@ -1,0 +1,5 @@
+"""API: ranking."""
+
+from ninja import Router
+
+router = Router(tags=["ranking"])

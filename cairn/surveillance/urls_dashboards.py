@@ -1,0 +1,7 @@
+"""URLs: dashboards."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "dashboards"
+
+urlpatterns: list = []
