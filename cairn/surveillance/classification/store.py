@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db import connection
 
+from cairn.surveillance.classification.after import events_classified
 from cairn.surveillance.classification.engine import Classifier
 from cairn.surveillance.models import CaseDefinition, EventMatch
 
@@ -66,6 +67,7 @@ def classify_and_store(events: Sequence) -> int:
 
 
 def _replace_matches(published: PublishedDefinitions, event_ids: list[int], results) -> int:
+    events_classified(event_ids)
     EventMatch.objects.filter(event_id__in=event_ids).delete()
     rows = [
         (
