@@ -21,6 +21,7 @@ class Permission(StrEnum):
     SUBMIT_REPORTS = "submit_reports"  # send overdose reports: quick entry, FHIR, HL7 feeds
     MANAGE_INTAKE = "manage_intake"  # upload CSV extracts; correct and re-process quarantine
     MANAGE_CASE_DEFINITIONS = "manage_case_definitions"  # edit case definitions (audited)
+    MANAGE_ALERTS = "manage_alerts"  # acknowledge, action or dismiss alerts; set spike rules
 
 
 class DataTier(IntEnum):
@@ -63,7 +64,12 @@ class OverdoseResponseClinician(Role):
         "opens cases, assesses risk, plans care and follows up with people after an overdose."
     )
     permissions = frozenset(
-        [*_EVERY_MEMBER, Permission.VIEW_LINE_LIST, Permission.VIEW_IDENTIFIABLE]
+        [
+            *_EVERY_MEMBER,
+            Permission.VIEW_LINE_LIST,
+            Permission.VIEW_IDENTIFIABLE,
+            Permission.MANAGE_ALERTS,
+        ]
     )
     data_tier = DataTier.IDENTIFIABLE
 
@@ -91,6 +97,7 @@ class ProvincialEpidemiologist(Role):
             Permission.VIEW_LINE_LIST,
             Permission.MANAGE_INTAKE,
             Permission.MANAGE_CASE_DEFINITIONS,
+            Permission.MANAGE_ALERTS,
         ]
     )
     data_tier = DataTier.LINE_LIST
@@ -105,7 +112,12 @@ class RegionalEpidemiologist(Role):
         "for the communities the organization covers."
     )
     permissions = frozenset(
-        [*_EVERY_MEMBER, Permission.VIEW_LINE_LIST, Permission.MANAGE_CASE_DEFINITIONS]
+        [
+            *_EVERY_MEMBER,
+            Permission.VIEW_LINE_LIST,
+            Permission.MANAGE_CASE_DEFINITIONS,
+            Permission.MANAGE_ALERTS,
+        ]
     )
     data_tier = DataTier.LINE_LIST
 
