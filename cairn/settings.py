@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "cairn.geography",
     "cairn.access",
     "cairn.surveillance",
+    "cairn.cases",
     "cairn.demo",
     "cairn.web",
 ]

@@ -12,5 +12,6 @@ urlpatterns = [
     path("surveillance/dashboard/", include("cairn.surveillance.urls_dashboards")),
     path("surveillance/ranking/", include("cairn.surveillance.urls_ranking")),
     path("public/", include("cairn.surveillance.urls_public")),
+    path("cases/", include("cairn.cases.urls")),
     path("admin/", cairn_admin_site.urls),
 ]

@@ -19,7 +19,7 @@ from django.shortcuts import resolve_url
 from django.urls import URLResolver, get_resolver, reverse
 
 from cairn.web.admin_site import cairn_admin_site
-from tests.url_rows import alerts, counts, dashboards, ranking
+from tests.url_rows import alerts, cases, counts, dashboards, ranking
 from tests.url_rows.common import (
     ANONYMOUS,
     EVERY_PERSONA,
@@ -121,6 +121,7 @@ CORE_ROWS: dict[str, list[Visit] | str] = {
 MATRIX: dict[str, list[Visit] | str] = {
     **CORE_ROWS,
     **alerts.ROWS,
+    **cases.ROWS,
     **counts.ROWS,
     **dashboards.ROWS,
     **ranking.ROWS,

@@ -3,7 +3,7 @@
 from django.conf import settings
 from ninja import NinjaAPI
 
-from cairn.api import access, alerts, counts, geography, intake, ranking
+from cairn.api import access, alerts, cases, counts, geography, intake, ranking
 from cairn.api.auth import api_auth
 from cairn.api.errors import install_error_handlers
 
@@ -35,3 +35,4 @@ api.add_router("/", intake.router)
 api.add_router("/", counts.router)
 api.add_router("/", alerts.router)
 api.add_router("/", ranking.router)
+api.add_router("/", cases.router)

@@ -1,0 +1,5 @@
+"""API: case management (clients, episodes)."""
+
+from ninja import Router
+
+router = Router(tags=["cases"])

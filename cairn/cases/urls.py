@@ -1,0 +1,7 @@
+"""Case management pages; included at "cases/"."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "cases"
+
+urlpatterns: list = []
