@@ -14,7 +14,9 @@ def events_classified(event_ids: Sequence[int]) -> None:
     from cairn.surveillance.counts.maintain import mark_events_for_recount
 
     mark_events_for_recount(event_ids)
-    transaction.on_commit(refresh_after_commit)
+    # robust: a failed recount is logged, not raised into the intake that already
+    # committed; its marks stay, and the next recount takes them.
+    transaction.on_commit(refresh_after_commit, robust=True)
 
 
 def refresh_after_commit() -> None:

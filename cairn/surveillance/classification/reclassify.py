@@ -1,4 +1,10 @@
-"""Re-classify every stored event, in chunks, recording progress on the job row."""
+"""Re-classify every stored event, in chunks, recording progress on the job row.
+
+Counts: re-classification changes which definitions events meet, not where or when
+they happened, so chunks mark no cells for recounting; the counts per definition are
+rebuilt once when the job ends (or fails), and keep the previous classification's
+values until then rather than a mix of both.
+"""
 
 from collections.abc import Callable
 
@@ -6,6 +12,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from cairn.surveillance.classification.store import classify_and_store_rows
+from cairn.surveillance.counts.maintain import marking_suspended, rebuild_counts
 from cairn.surveillance.models import Event, JobStatus, ReclassificationJob
 
 CHUNK_SIZE = 5000
@@ -31,28 +38,11 @@ def run_reclassification(
     job.refresh_from_db()
     if not taken:
         return job
-    last_id = 0
     try:
-        while True:
-            rows = list(
-                Event.objects.filter(pk__gt=last_id)
-                .order_by("pk")
-                .values_list("pk", "chief_complaint", "diagnosis_codes")[:chunk_size]
-            )
-            if not rows:
-                break
-            with transaction.atomic():
-                if connection.vendor == "postgresql":
-                    with connection.cursor() as cursor:
-                        cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
-                classify_and_store_rows(rows)
-                job.done += len(rows)
-                job.total = max(job.total, job.done)
-                ReclassificationJob.objects.filter(pk=job.pk).update(done=job.done, total=job.total)
-            last_id = rows[-1][0]
-            if progress:
-                progress(job.done, job.total)
+        with marking_suspended():
+            _classify_in_chunks(job, chunk_size=chunk_size, progress=progress)
     except Exception as error:
+        rebuild_counts(definitions_only=True)
         ReclassificationJob.objects.filter(pk=job.pk).update(
             status=JobStatus.FAILED,
             error=f"{type(error).__name__}: {error}"[:2000],
@@ -60,11 +50,35 @@ def run_reclassification(
         )
         job.refresh_from_db()
         raise
+    rebuild_counts(definitions_only=True)
     ReclassificationJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE, finished_at=timezone.now(), total=job.done
     )
     job.refresh_from_db()
     return job
+
+
+def _classify_in_chunks(job, *, chunk_size: int, progress) -> None:
+    last_id = 0
+    while True:
+        rows = list(
+            Event.objects.filter(pk__gt=last_id)
+            .order_by("pk")
+            .values_list("pk", "chief_complaint", "diagnosis_codes")[:chunk_size]
+        )
+        if not rows:
+            return
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cursor:
+                    cursor.execute("SELECT pg_advisory_xact_lock(%s)", [ADVISORY_LOCK_KEY])
+            classify_and_store_rows(rows)
+            job.done += len(rows)
+            job.total = max(job.total, job.done)
+            ReclassificationJob.objects.filter(pk=job.pk).update(done=job.done, total=job.total)
+        last_id = rows[-1][0]
+        if progress:
+            progress(job.done, job.total)
 
 
 def queue_reclassification(*, reason: str, requested_by: str = "") -> ReclassificationJob:
