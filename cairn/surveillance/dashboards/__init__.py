@@ -1,0 +1,4 @@
+"""Surveillance dashboards: server-rendered charts, maps, tables and CSV exports.
+
+Every page here reads the maintained count tables (cairn.surveillance.counts), never events.
+"""
