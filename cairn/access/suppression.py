@@ -40,3 +40,18 @@ def suppress_counts(cells: Mapping[str, int], *, total_shown: bool = True) -> di
 
 def suppressed_total(cells: Mapping[str, int]) -> int | None:
     return suppress_count(sum(cells.values()))
+
+
+def suppress_row(cells: Mapping[str, int]) -> tuple[dict[str, int | None], int | None]:
+    """A row of counts and its total, both as the aggregate tier may see them.
+
+    When cells are hidden but no cell of 5 or more could be hidden with them (the other
+    cells are zero), the total is hidden too: under a shown total of 8, cells 4, 4 and
+    0 would give the two hidden cells away (two counts of at most 4 that sum to 8).
+    """
+    shown = suppress_counts(cells, total_shown=True)
+    hidden = [key for key, value in shown.items() if value is None]
+    complement_hidden = any(cells[key] >= suppression_threshold() for key in hidden)
+    if hidden and not complement_hidden:
+        return shown, None
+    return shown, suppressed_total(cells)

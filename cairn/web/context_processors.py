@@ -24,6 +24,19 @@ _NAVIGATION = [
         Permission.VIEW_COMMUNITY,
         {"community_list", "community_detail"},
     ),
+    (
+        "Surveillance",
+        "dashboards:index",
+        Permission.VIEW_AGGREGATES,
+        {"dashboards:index", "dashboards:area"},
+    ),
+    (
+        "Alerts",
+        "alerts:alert_list",
+        Permission.VIEW_AGGREGATES,
+        {"alerts:alert_list", "alerts:alert_detail", "alerts:inbox", "alerts:subscriptions"},
+    ),
+    ("Ranking", "ranking:ranking", Permission.VIEW_AGGREGATES, {"ranking:ranking"}),
     ("Admin", "admin:index", Permission.USE_ADMIN, set()),
 ]
 

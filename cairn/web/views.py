@@ -18,7 +18,7 @@ from django.views.decorators.http import require_safe
 from cairn.access.permissions import data_tier_for, has_permission, roles_of
 from cairn.access.places import communities_grouped_for, get_community_for_user
 from cairn.access.roles import DataTier, Permission
-from cairn.access.suppression import suppress_counts, suppressed_total, suppression_threshold
+from cairn.access.suppression import suppress_row, suppression_threshold
 from cairn.geography.maps import community_map
 from cairn.geography.queries import ancestors_of, populations_by_year
 from cairn.surveillance.models import Source
@@ -110,7 +110,7 @@ def _event_counts_panel(community, tier: DataTier | None) -> EventCountsPanel:
     since = until - EVENT_WINDOW
     counts = community_event_counts(community, since=since, until=until)
     if suppressed:
-        shown, total = suppress_counts(counts), suppressed_total(counts)
+        shown, total = suppress_row(counts)
     else:
         shown, total = counts, sum(counts.values())
     rows = [(Source(key).label, shown[key]) for key in Source.values]
