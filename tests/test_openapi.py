@@ -17,6 +17,15 @@ DOCUMENTED_PATHS = {
     "/api/v1/communities/{code}",
     "/api/v1/fhir/Bundle",
     "/api/v1/reports/overdose",
+    "/api/v1/alerts",
+    "/api/v1/alerts/{alert_id}",
+    "/api/v1/alerts/{alert_id}/acknowledge",
+    "/api/v1/alerts/{alert_id}/action",
+    "/api/v1/alerts/{alert_id}/dismiss",
+    "/api/v1/inbox",
+    "/api/v1/inbox/{entry_id}/read",
+    "/api/v1/ranking",
+    "/api/v1/counts/{code}",
 }
 
 

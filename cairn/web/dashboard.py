@@ -73,19 +73,36 @@ PANELS = [
     Panel(
         "alerts",
         "Alerts",
-        "Unusual rises in overdose events in a community, found by aberration detection and "
-        "waiting for an epidemiologist to review them.",
-        arrives_with="Surveillance: detection and alerts",
-        roles=_EPIDEMIOLOGISTS,
+        "Unusual rises in overdose events in your communities, found by spike rules (so many "
+        "events within 24 hours) and by aberration detection. Your team's alerts arrive in "
+        "your inbox and by email; public health and the response centre acknowledge, action "
+        "or dismiss them.",
+        permission=Permission.VIEW_AGGREGATES,
+        links=(
+            Link("Your alerts inbox", "alerts:inbox"),
+            Link("Alerts in your communities", "alerts:alert_list"),
+            Link("Choose which alerts you receive", "alerts:subscriptions"),
+        ),
+    ),
+    Panel(
+        "spike_rules",
+        "Spike rules",
+        "How many events within 24 hours raise an alert at once, for every community or for "
+        "one: an automatic threshold from each community's recent days, or a number you set.",
+        permission=Permission.MANAGE_ALERTS,
+        links=(Link("Set spike rules", "alerts:spike_rules"),),
     ),
     Panel(
         "ranking",
         "Communities ranked by burden",
-        "Communities ordered by their rate of overdose events per 100,000 people over recent "
-        "weeks, with the change from the weeks before.",
-        arrives_with="Surveillance: counts and ranking",
+        "Communities ordered by their rate of overdose events per 100,000 people over the "
+        "last 12 months, smoothed for small populations, with the range of ranks each could "
+        "plausibly hold and the change from the year before; and the surveillance dashboards.",
         roles=_EPIDEMIOLOGISTS,
-        links=(_COMMUNITIES,),
+        links=(
+            Link("Open the ranking", "ranking:ranking"),
+            Link("Open the surveillance dashboards", "dashboards:index"),
+        ),
     ),
     Panel(
         "quarantine",
@@ -117,12 +134,14 @@ PANELS = [
     Panel(
         "community_figures",
         "Community overdose figures (suppressed aggregates)",
-        "Overdose events in the communities your organization covers. Counts from 1 to 4 are "
-        "shown as “suppressed” so that no person can be recognised. Each community's page "
-        "already shows the last 12 months by source.",
-        arrives_with="Reports: community trends and charts",
+        "Overdose events over time, rates per 100,000 people and maps for the communities "
+        "your organization covers. Counts from 1 to 4 are shown as “suppressed”, and so are "
+        "some larger counts where needed, so that no person can be recognised.",
         roles=_COMMUNITY_PARTNERS,
-        links=(_COMMUNITIES,),
+        links=(
+            Link("Open the surveillance dashboard", "dashboards:index"),
+            Link("The public dashboard", "public:index"),
+        ),
     ),
     Panel(
         "first_nations_data",

@@ -1,3 +1,5 @@
+from cairn.surveillance.models import counts  # noqa: F401 (DailyCount and friends)
+from cairn.surveillance.models.alerts import Alert  # noqa: F401 (and the other alert models)
 from cairn.surveillance.models.definitions import (
     CaseDefinition,
     CaseDefinitionVersion,

@@ -6,16 +6,16 @@ from cairn.access.tests.factories import UserFactory
 from cairn.web.dashboard import PANELS
 
 EXPECTED_PANELS = {
-    "er_nurse": {"ed_worklist", "follow_ups"},
-    "outreach_worker": {"team_encounters", "resources"},
-    "epidemiologist": {"alerts", "ranking", "quarantine"},
-    "regional_epidemiologist": {"alerts", "ranking"},
-    "first_responder": {"quick_entry", "community_figures"},
-    "police_liaison": {"community_figures"},
-    "municipal_coordinator": {"community_figures", "resources"},
-    "first_nations_partner": {"community_figures", "first_nations_data"},
-    "peer_worker": {"team_encounters", "resources"},
-    "administrator": {"organizations", "audit_log"},
+    "er_nurse": {"ed_worklist", "follow_ups", "alerts", "spike_rules"},
+    "outreach_worker": {"team_encounters", "resources", "alerts"},
+    "epidemiologist": {"alerts", "spike_rules", "ranking", "quarantine"},
+    "regional_epidemiologist": {"alerts", "spike_rules", "ranking"},
+    "first_responder": {"quick_entry", "community_figures", "alerts"},
+    "police_liaison": {"community_figures", "alerts"},
+    "municipal_coordinator": {"community_figures", "resources", "alerts"},
+    "first_nations_partner": {"community_figures", "first_nations_data", "alerts"},
+    "peer_worker": {"team_encounters", "resources", "alerts"},
+    "administrator": {"organizations", "audit_log", "alerts"},
 }
 
 
@@ -82,7 +82,7 @@ def test_superuser_without_membership_gets_the_administrator_dashboard(client, b
     html = client.get(reverse("home")).content.decode()
 
     assert "Administrator dashboard" in html
-    assert _panels_shown(html) == {"organizations", "audit_log"}
+    assert _panels_shown(html) == {"organizations", "audit_log", "alerts"}
 
 
 def test_dashboard_sends_anonymous_visitors_to_sign_in(client, db):
