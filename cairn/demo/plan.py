@@ -50,6 +50,7 @@ ED_HOURS = [
 REPEAT_POOL_SHARE = 0.12
 DECEDENT_PRIOR_CONTACT_SHARE = 0.3
 SPIKE_MIN_POPULATION = 15_000
+SPIKE_MIN_EXTRA_EVENTS = 12
 SPIKE_FIRST_COMMUNITY = "bc-lha-prince-george"  # the demo personas' community
 
 
@@ -286,7 +287,9 @@ class Plan:
                     break
             taken.setdefault(community, []).append((start, start + duration))
             baseline = float(self.expected[kind][community, start : start + duration].sum())
-            extra = max(8, round(baseline * rng.uniform(2.0, 3.5)))
+            # At least a dozen extra events: a spike a response team would act on, and
+            # one the default detectors find even where 2-4 events a day are usual.
+            extra = max(SPIKE_MIN_EXTRA_EVENTS, round(baseline * rng.uniform(2.0, 3.5)))
             day = cal.offset + start
             starts_at = (
                 int(cal.utc_seconds(np.array([day]), np.array([0]))[0])
