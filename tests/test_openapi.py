@@ -26,6 +26,21 @@ DOCUMENTED_PATHS = {
     "/api/v1/inbox/{entry_id}/read",
     "/api/v1/ranking",
     "/api/v1/counts/{code}",
+    "/api/v1/cases/worklist",
+    "/api/v1/cases/records/{event_id}",
+    "/api/v1/cases/records/{event_id}/open",
+    "/api/v1/cases/clients",
+    "/api/v1/cases/clients/duplicates",
+    "/api/v1/cases/clients/{client_id}",
+    "/api/v1/cases/clients/{client_id}/episodes",
+    "/api/v1/cases/clients/{client_id}/identity",
+    "/api/v1/cases/clients/{client_id}/merge",
+    "/api/v1/cases/merges/{merge_id}/undo",
+    "/api/v1/cases/clients/{client_id}/assessments",
+    "/api/v1/cases/clients/{client_id}/group",
+    "/api/v1/cases/follow-ups",
+    "/api/v1/cases/episodes/{episode_id}/follow-up",
+    "/api/v1/cases/follow-ups/{follow_up_id}/attempts",
 }
 
 

@@ -1,7 +1,54 @@
 """Case management pages; included at "cases/"."""
 
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from cairn.cases.views import assessments, clients, followups, groups, merges, worklist
 
 app_name = "cases"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", worklist.worklist, name="worklist"),
+    path("records/<int:event_id>/", worklist.source_record, name="source_record"),
+    path("records/<int:event_id>/open/", worklist.open_from_record, name="open_from_record"),
+    path("records/<int:event_id>/set-aside/", worklist.set_aside, name="set_aside"),
+    path("clients/", clients.client_search, name="client_search"),
+    path("clients/new/", clients.client_create, name="client_create"),
+    path("clients/check/", clients.duplicate_check, name="duplicate_check"),
+    path("clients/<int:client_id>/", clients.client_detail, name="client_detail"),
+    path("clients/<int:client_id>/names/", clients.client_add_name, name="client_add_name"),
+    path(
+        "clients/<int:client_id>/contacts/", clients.client_add_contact, name="client_add_contact"
+    ),
+    path("clients/<int:client_id>/details/", clients.client_update, name="client_update"),
+    path(
+        "clients/<int:client_id>/identity/",
+        clients.client_link_identity,
+        name="client_link_identity",
+    ),
+    path("clients/<int:client_id>/episodes/new/", clients.episode_create, name="episode_create"),
+    path("clients/<int:client_id>/merge/", merges.client_merge, name="client_merge"),
+    path("merges/<int:merge_id>/undo/", merges.merge_undo, name="merge_undo"),
+    # Risk assessment, the four groups, follow-up (cases-care).
+    path("clients/<int:client_id>/assessments/", assessments.assessments, name="assessments"),
+    path(
+        "assessments/<int:assessment_id>/", assessments.assessment_detail, name="assessment_detail"
+    ),
+    path("clients/<int:client_id>/care/", groups.client_care, name="client_care"),
+    path("groups/", groups.group_catalogue, name="group_catalogue"),
+    path("groups/supports/<int:support_id>/", groups.group_support_edit, name="group_support_edit"),
+    path("follow-ups/", followups.follow_up_worklist, name="follow_up_worklist"),
+    path(
+        "follow-ups/notices/read/", followups.follow_up_notices_read, name="follow_up_notices_read"
+    ),
+    path(
+        "clients/<int:client_id>/episodes/<int:episode_id>/follow-up/",
+        followups.follow_up_start,
+        name="follow_up_start",
+    ),
+    path("follow-ups/<int:follow_up_id>/", followups.follow_up_detail, name="follow_up_detail"),
+    path(
+        "follow-ups/<int:follow_up_id>/attempts/",
+        followups.follow_up_attempt,
+        name="follow_up_attempt",
+    ),
+]

@@ -37,6 +37,12 @@ _NAVIGATION = [
         {"alerts:alert_list", "alerts:alert_detail", "alerts:inbox", "alerts:subscriptions"},
     ),
     ("Ranking", "ranking:ranking", Permission.VIEW_AGGREGATES, {"ranking:ranking"}),
+    (
+        "Cases",
+        "cases:worklist",
+        Permission.VIEW_IDENTIFIABLE,
+        {"cases:worklist", "cases:client_search", "cases:client_detail"},
+    ),
     ("Admin", "admin:index", Permission.USE_ADMIN, set()),
 ]
 

@@ -59,16 +59,23 @@ PANELS = [
         "New ED overdose visits to open as cases",
         "Emergency department visits for an overdose in the communities your centre covers, "
         "waiting for someone on the care team to open a case and reach out to the person.",
-        arrives_with="Case management: the ED overdose worklist",
         roles=_CLINICIAN,
+        links=(
+            Link("Open the ED overdose worklist", "cases:worklist"),
+            Link("Find a person", "cases:client_search"),
+            Link("Add a person", "cases:client_create"),
+        ),
     ),
     Panel(
         "follow_ups",
         "Follow-ups due",
         "People your team supports after an overdose whose next follow-up is due or overdue, "
         "soonest first: the first 48 hours and the first 30 days matter most.",
-        arrives_with="Case management: care plans and the follow-up clock",
         roles=_CLINICIAN,
+        links=(
+            Link("Open the follow-up worklist", "cases:follow_up_worklist"),
+            Link("Approaches for the four groups", "cases:group_catalogue"),
+        ),
     ),
     Panel(
         "alerts",

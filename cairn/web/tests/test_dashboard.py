@@ -39,13 +39,22 @@ def test_dashboard_shows_each_persona_their_panels(client, personas, key):
     assert persona.role_class.data_tier.label in html
 
 
-def test_dashboard_panels_say_what_will_appear_and_what_brings_it(client, er_nurse):
+def test_dashboard_panels_say_what_will_appear_and_what_brings_it(client, outreach_worker):
+    client.force_login(outreach_worker)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert "My team&#x27;s encounters" in html
+    assert "Nothing to show yet. This arrives with <strong>Community action teams" in html
+
+
+def test_clinician_panels_link_to_the_worklists(client, er_nurse):
     client.force_login(er_nurse)
 
     html = client.get(reverse("home")).content.decode()
 
-    assert "New ED overdose visits to open as cases" in html
-    assert "Nothing to show yet. This arrives with <strong>Case management" in html
+    assert reverse("cases:worklist") in html
+    assert reverse("cases:follow_up_worklist") in html
 
 
 def test_administrator_panels_link_to_admin(client, administrator):

@@ -1,0 +1,216 @@
+"""The worklist of new overdose records, one record's page, and opening a case from it.
+
+The worklist shows de-identified fields only. A record's page reads its identifying
+details through `get_source_record_for_user` (audited) and lists the people already
+on record who may be the same person (audited as a list read), so the team opens
+the case for the right person or creates a new record with the details filled in.
+"""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cairn.cases import actions, queries
+from cairn.cases.access import (
+    Purpose,
+    care_team_communities,
+    get_client_for_user,
+    get_source_record_for_user,
+    record_client_list_read,
+)
+from cairn.cases.forms import ClientForm, ReasonForm, new_idempotency_key
+from cairn.cases.matching import normalize_health_number
+from cairn.cases.models import EpisodeSource, IdentifierKind, SetAside
+from cairn.cases.views.common import care_team_view, problem
+from cairn.surveillance.models import Source
+
+PAGE_SIZE = 50
+DAY_CHOICES = (3, 7, 14, 30, 90)
+
+
+@care_team_view
+def worklist(request):
+    source = request.GET.get("source") or Source.EMERGENCY_DEPARTMENT
+    if source not in queries.WORKLIST_SOURCES:
+        return problem(request, "Choose ED visits (ed) or paramedic reports (paramedic).")
+    try:
+        days = int(request.GET.get("days") or queries.WORKLIST_DAYS)
+    except ValueError:
+        return problem(request, "The number of days must be a whole number.")
+    if days not in DAY_CHOICES:
+        return problem(request, f"Show the last {', '.join(map(str, DAY_CHOICES))} days.")
+    community = request.GET.get("community") or ""
+    communities = care_team_communities(request.user)
+    if community and community not in {c.code for c in communities}:
+        return problem(request, "That community is not one your care team covers.")
+    ids = queries.waiting_ids(request.user, source=source, days=days, community_code=community)
+    page = Paginator(ids[: queries.WORKLIST_CAP], PAGE_SIZE).get_page(request.GET.get("page"))
+    page.object_list = queries.worklist_records(page.object_list)
+    context = {
+        "page": page,
+        "source": source,
+        "sources": list(queries.WORKLIST_SOURCES.items()),
+        "days": days,
+        "day_choices": DAY_CHOICES,
+        "community": community,
+        "communities": sorted(communities, key=lambda c: c.name),
+        "query": _query_without_page(request),
+        "more_than_cap": len(ids) > queries.WORKLIST_CAP,
+        "cap": queries.WORKLIST_CAP,
+    }
+    template = "cases/_worklist_table.htmx.html" if request.htmx else "cases/worklist.html"
+    return render(request, template, context)
+
+
+def _query_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
+
+
+# One record --------------------------------------------------------------------------
+
+
+def _prefilled_form(event, identity, communities) -> ClientForm:
+    initial = {
+        "idempotency_key": new_idempotency_key(),
+        "sex": event.sex if event.sex in ("F", "M", "X") else "U",
+        "community": event.community.code if event.community else "",
+    }
+    if identity is not None:
+        number = normalize_health_number(identity.health_number)
+        initial.update(
+            given_name=identity.given_name,
+            family_name=identity.family_name,
+            date_of_birth=identity.date_of_birth,
+            health_number=number,
+            health_number_kind=(
+                IdentifierKind.HEALTH_NUMBER
+                if len(number) == 10 and number.isdigit()
+                else IdentifierKind.OTHER_HEALTH_NUMBER
+            ),
+            phone=identity.phone,
+        )
+    return ClientForm(initial=initial, communities=communities)
+
+
+def _record_context(request, event, identity, *, form=None, duplicates=None) -> dict:
+    communities = care_team_communities(request.user)
+    if duplicates is not None:
+        candidates = duplicates.candidates
+    else:
+        person = queries.person_from_identity(identity, event)
+        candidates = (
+            [] if person.is_empty() else queries.find_candidates(request.user, person).candidates
+        )
+    if candidates:
+        record_client_list_read(
+            request.user,
+            [c.client.pk for c in candidates],
+            purpose=Purpose.OPENING_CASE,
+            what="duplicate_check",
+        )
+    shown = " ".join(str(c.client.pk) for c in candidates)
+    if form is None:
+        form = _prefilled_form(event, identity, communities)
+        form.initial["different_from"] = shown
+    elif duplicates is not None:
+        # Ask again about exactly the records now shown.
+        data = form.data.copy()
+        data["different_from"], data["confirmed_different"] = shown, ""
+        form = ClientForm(data, communities=communities)
+        form.is_valid()
+    opened = EpisodeSource.objects.filter(event=event).select_related("episode").first()
+    return {
+        "event": event,
+        "identity": identity,
+        "candidates": candidates,
+        "duplicates": duplicates,
+        "form": form,
+        "opened": opened,
+        "set_aside": SetAside.objects.filter(event=event).first(),
+        "set_aside_form": ReasonForm(),
+        "now": timezone.now(),
+    }
+
+
+@care_team_view
+def source_record(request, event_id):
+    event, identity = get_source_record_for_user(
+        request.user, event_id, purpose=Purpose.OPENING_CASE
+    )
+    return render(request, "cases/source_record.html", _record_context(request, event, identity))
+
+
+@care_team_view
+@require_POST
+def open_from_record(request, event_id):
+    """Open an episode from the record, for a client on record or a new one."""
+    event, identity = get_source_record_for_user(
+        request.user, event_id, purpose=Purpose.OPENING_CASE
+    )
+    if request.POST.get("client"):
+        client = get_client_for_user(
+            request.user, request.POST["client"], purpose=Purpose.OPENING_CASE
+        )
+        return _open(request, event, client)
+    form = ClientForm(request.POST, communities=care_team_communities(request.user))
+    if not form.is_valid():
+        context = _record_context(request, event, identity, form=form)
+        return render(request, "cases/source_record.html", context, status=400)
+    different = (
+        form.cleaned_data["different_from"] if form.cleaned_data["confirmed_different"] else []
+    )
+    try:
+        created = actions.create_client(
+            actor=request.user,
+            details=form.to_input(source=f"{event.get_source_display()} {event.pk}"),
+            idempotency_key=form.cleaned_data.get("idempotency_key") or "",
+            different_from=different,
+        )
+    except actions.PossibleDuplicates as duplicates:
+        context = _record_context(request, event, identity, form=form, duplicates=duplicates)
+        return render(request, "cases/source_record.html", context, status=409)
+    except actions.CaseActionError as error:
+        form.add_error(None, str(error))
+        context = _record_context(request, event, identity, form=form)
+        return render(request, "cases/source_record.html", context, status=400)
+    return _open(request, event, created.client)
+
+
+def _open(request, event, client):
+    try:
+        opened = actions.open_episode_from_record(actor=request.user, event=event, client=client)
+    except actions.CaseActionError as error:
+        return problem(request, str(error), status=409)
+    if opened.created:
+        messages.success(request, f"Case opened for {client.display_name}.")
+    else:
+        messages.info(request, "This record was already opened as a case for this person.")
+    return redirect(
+        reverse("cases:client_detail", args=[client.pk]) + f"#episode-{opened.episode.pk}"
+    )
+
+
+@care_team_view
+@require_POST
+def set_aside(request, event_id):
+    event, identity = get_source_record_for_user(
+        request.user, event_id, purpose=Purpose.OPENING_CASE
+    )
+    form = ReasonForm(request.POST)
+    if not form.is_valid():
+        context = _record_context(request, event, identity)
+        context["set_aside_form"] = form
+        return render(request, "cases/source_record.html", context, status=400)
+    try:
+        actions.set_aside_record(
+            actor=request.user, event=event, reason=form.cleaned_data["reason"]
+        )
+    except actions.CaseActionError as error:
+        return problem(request, str(error), status=409)
+    messages.success(request, "The record was taken off the worklist.")
+    return redirect("cases:worklist")
