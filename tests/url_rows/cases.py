@@ -5,8 +5,9 @@ Identifiable case data is for the care team only: a role with view_identifiable
 the case. Every other persona — police, municipal, epidemiologists, outreach and
 peer workers, the administrator — is refused on every URL (403; anonymous is sent
 to sign in, or 401 on the API), before any input is read. Unknown ids answer 404 to
-the care team; empty forms are refused (400: a page's form errors, or the API's "cannot parse the body"). Pages with
-real clients and records are tested in cairn/cases/tests/.
+the care team; empty forms are refused with 400 (a page's form errors, or the API's
+"cannot parse the body"). Pages with real clients and records are tested in
+cairn/cases/tests/.
 """
 
 from tests.url_rows.common import Visit
