@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cairn.surveillance.classification.store import classify_and_store_rows
 from cairn.surveillance.counts.maintain import marking_suspended, rebuild_counts
-from cairn.surveillance.models import Event, JobStatus, ReclassificationJob
+from cairn.surveillance.models import Event, EventMatch, JobStatus, ReclassificationJob
 
 CHUNK_SIZE = 5000
 # Two jobs (a definition saved twice in a row) take turns chunk by chunk rather than
@@ -50,12 +50,25 @@ def run_reclassification(
         )
         job.refresh_from_db()
         raise
+    _refresh_match_statistics()
     rebuild_counts(definitions_only=True)
     ReclassificationJob.objects.filter(pk=job.pk).update(
         status=JobStatus.DONE, finished_at=timezone.now(), total=job.done
     )
     job.refresh_from_db()
     return job
+
+
+def _refresh_match_statistics() -> None:
+    """Tell PostgreSQL's planner how many matches each definition now has.
+
+    A job rewrites every match at once; until autovacuum gets to it, the planner would
+    take a definition's matches for a few rows and read them all to find the handful
+    behind an alert (seconds instead of milliseconds at 10 million events).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(f"ANALYZE {EventMatch._meta.db_table}")
 
 
 def _classify_in_chunks(job, *, chunk_size: int, progress) -> None:
