@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from cairn.access.audit import record_audit_event
 from cairn.access.models import Organization
-from cairn.cases import matching, queries
+from cairn.cases import followups, matching, queries
 from cairn.cases.access import holding_organization_for
 from cairn.cases.models import (
     Client,
@@ -41,6 +41,9 @@ from cairn.cases.models import (
     SetAside,
     Sex,
 )
+from cairn.cases.models.assessments import RiskAssessment
+from cairn.cases.models.followups import FollowUp
+from cairn.cases.models.groups import GroupPlacement
 from cairn.geography.models import Jurisdiction
 from cairn.surveillance.models import Event, Source
 
@@ -517,6 +520,8 @@ def open_episode_from_record(*, actor, event: Event, client: Client) -> Opened:
                     "organization_id": organization.pk,
                 },
             )
+            # The follow-up clock starts with the episode, at the ED visit's time.
+            followups.start_follow_up(actor=actor, episode=episode)
     except IntegrityError:
         existing = EpisodeSource.objects.filter(event=event).select_related("episode").first()
         if existing is None:
@@ -573,6 +578,8 @@ def open_episode(
                 summary=f"Entered an overdose episode for client record {client.pk}",
                 details={"episode_id": episode.pk, "organization_id": organization.pk},
             )
+            # The follow-up clock starts with the episode, at the time given for it.
+            followups.start_follow_up(actor=actor, episode=episode, discharged_at=occurred_at)
     except IntegrityError:
         existing = OverdoseEpisode.objects.filter(creation_key=key).first() if key else None
         if existing is None:
@@ -652,6 +659,9 @@ _MOVED = {
     "contacts": ClientContact,
     "episodes": OverdoseEpisode,
     "identity_links": IdentityLink,
+    "risk_assessments": RiskAssessment,
+    "group_placements": GroupPlacement,
+    "follow_ups": FollowUp,
 }
 
 
@@ -676,9 +686,10 @@ def merge_clients(
 ) -> ClientMerge:
     """Merge `merged` into `survivor`, keeping full history.
 
-    Every name, identifier, contact, episode and identity link of `merged` moves to
-    the survivor; the organizations holding `merged` now hold the survivor; blank
-    survivor details are filled from `merged`. The merged record stays, marked
+    Every name, identifier, contact, episode, identity link, risk assessment, group
+    placement and follow-up of `merged` moves to the survivor; the organizations
+    holding `merged` now hold the survivor; blank survivor details are filled from
+    `merged`. The merged record stays, marked
     merged into the survivor. Joining an anonymous record with an identified one
     links an identity, so it needs the person's consent. Repeating a merge already
     made returns it.

@@ -317,7 +317,8 @@ class TimelineEntry:
 
 def timeline_for(client: Client, episodes: Sequence[OverdoseEpisode]) -> list[TimelineEntry]:
     """Everything on the record, newest first: episodes and their source records,
-    identity links, names added, merges (and undone merges)."""
+    identity links, names added, merges (and undone merges), risk assessments, group
+    placements, follow-up clocks, attempts and escalations."""
     entries = [
         TimelineEntry(
             client.created_at,
@@ -386,6 +387,10 @@ def timeline_for(client: Client, episodes: Sequence[OverdoseEpisode]) -> list[Ti
                     f"{merge.undo_reason}; by {merge.undone_by}",
                 )
             )
+    # Risk assessments, group placements, follow-up clocks, attempts and escalations.
+    from cairn.cases.followups import care_timeline_entries
+
+    entries.extend(care_timeline_entries(client))
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 

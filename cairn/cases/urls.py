@@ -8,6 +8,7 @@ app_name = "cases"
 
 urlpatterns = [
     path("", worklist.worklist, name="worklist"),
+    path("export.csv", worklist.worklist_export, name="worklist_export"),
     path("records/<int:event_id>/", worklist.source_record, name="source_record"),
     path("records/<int:event_id>/open/", worklist.open_from_record, name="open_from_record"),
     path("records/<int:event_id>/set-aside/", worklist.set_aside, name="set_aside"),
@@ -37,6 +38,7 @@ urlpatterns = [
     path("groups/", groups.group_catalogue, name="group_catalogue"),
     path("groups/supports/<int:support_id>/", groups.group_support_edit, name="group_support_edit"),
     path("follow-ups/", followups.follow_up_worklist, name="follow_up_worklist"),
+    path("follow-ups/export.csv", followups.follow_up_export, name="follow_up_export"),
     path(
         "follow-ups/notices/read/", followups.follow_up_notices_read, name="follow_up_notices_read"
     ),

@@ -130,3 +130,61 @@ def test_creating_a_similar_person_shows_the_duplicate_warning(page, personas, s
     page.get_by_role("button", name="Create the record").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Alec Testersen")
     assert Client.objects.exclude(pk=known.pk).get().display_name == "Alec Testersen"
+
+
+def test_er_nurse_assesses_risk_and_records_the_follow_up(page, ed_visit, screenshot_dir):
+    """Open a case from the ED visit, record a risk assessment, see the tier and the
+    follow-up due, then record a follow-up attempt that reached the person."""
+    page.set_viewport_size(TABLET)
+    sign_in(page, "er.nurse")
+    page.goto("/cases/")
+    page.get_by_role("link", name="Review").click()
+    page.get_by_role("button", name="Create the record and open the case").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Robin Mockett")
+    episode = EpisodeSource.objects.get(event=ed_visit).episode
+    card = page.locator(f"#episode-{episode.pk}")
+    summary = page.locator("#care-summary")
+    # The clock started with the case, at the ED visit: 72 hours before any assessment.
+    visit_due = timezone.localtime(ed_visit.occurred_at + dt.timedelta(hours=72))
+    expect(summary).to_contain_text(f"first contact due {visit_due:%Y-%m-%d %H:%M} (72 h)")
+    expect(summary).to_contain_text("Not assessed yet.")
+
+    card.get_by_role("link", name="Risk assessments").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Acute overdose risk: Robin Mockett")
+    for item, option in [
+        ("prior_overdoses", "two_or_more"),  # 2 points
+        ("prior_overdose_recency", "within_30_days"),  # 2
+        ("using_alone", "usually"),  # 2
+        ("benzodiazepines", "yes"),  # 2
+        ("housing", "without_housing"),  # 2
+    ]:
+        page.locator(f'input[name="{item}"][value="{option}"]').check()
+    page.get_by_role("button", name="Score and record").click()
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Highest tier")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("(10 points)")
+
+    page.get_by_role("link", name="Robin Mockett").first.click()
+    expect(summary).to_contain_text("Highest tier (10 points)")
+    # The highest tier shortens the time allowed to 24 hours from the visit.
+    due = timezone.localtime(ed_visit.occurred_at + dt.timedelta(hours=24))
+    expect(summary).to_contain_text(f"first contact due {due:%Y-%m-%d %H:%M} (24 h)")
+    expect(card).to_contain_text(f"first contact due {due:%Y-%m-%d %H:%M} (24 h)")
+    if screenshot_dir:
+        page.screenshot(path=screenshot_dir / "cases-care-tablet.png", full_page=True)
+
+    card.get_by_role("link", name="Follow-up", exact=True).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Follow-up: Robin Mockett")
+    page.get_by_label("Reached the person").check()
+    page.get_by_label("How").select_option(label="Phone call")
+    page.get_by_label("Note").fill("Connected with the outreach team for naloxone")
+    page.get_by_role("button", name="Record the attempt").click()
+    expect(page.get_by_text("Attempt recorded.")).to_be_visible()
+    expect(page.locator("dl.facts")).to_contain_text("Contact made")
+    follow_up = episode.follow_up
+    follow_up.refresh_from_db()
+    assert (follow_up.contact_outcome, follow_up.hours_allowed) == ("reached", 24)
+
+    page.get_by_role("link", name="Robin Mockett").click()
+    expect(page.locator(".timeline")).to_contain_text("Follow-up attempt: reached the person")
+    expect(page.locator(".timeline")).to_contain_text("Risk assessed: highest tier")
+    expect(card).to_contain_text("contact made")

@@ -28,6 +28,7 @@ def _post_only(kwargs: dict, post_status: int) -> list[Visit]:
 ROWS: dict[str, list[Visit]] = {
     # Pages.
     "cases:worklist": [Visit(CARE_TEAM)],
+    "cases:worklist_export": [Visit(CARE_TEAM)],
     "cases:source_record": [Visit(CARE_TEAM, kwargs=NO_RECORD, success=404)],
     "cases:open_from_record": _post_only(NO_RECORD, 404),
     "cases:set_aside": _post_only(NO_RECORD, 404),
@@ -67,6 +68,7 @@ ROWS: dict[str, list[Visit]] = {
     "cases:group_catalogue": [Visit(CARE_TEAM), Visit(CARE_TEAM, method="post", success=400)],
     "cases:group_support_edit": _post_only({"support_id": "999999999"}, 404),
     "cases:follow_up_worklist": [Visit(CARE_TEAM)],
+    "cases:follow_up_export": [Visit(CARE_TEAM)],
     "cases:follow_up_notices_read": _post_only({}, 302),
     "cases:follow_up_start": _post_only({**NO_CLIENT, "episode_id": "999999999"}, 404),
     "cases:follow_up_detail": [Visit(CARE_TEAM, kwargs={"follow_up_id": "999999999"}, success=404)],

@@ -24,9 +24,38 @@ def person(er_nurse):
 
 
 def _episode(actor, client, hours_ago=2):
-    return actions.open_episode(
+    """An episode without a clock: opening one starts its clock automatically, so the
+    clock is removed to test starting it with other times."""
+    episode = actions.open_episode(
         actor=actor, client=client, occurred_at=timezone.now() - hours_ago * HOUR
     ).episode
+    FollowUp.objects.filter(episode=episode).delete()
+    return episode
+
+
+def test_opening_an_episode_by_hand_starts_its_clock_at_the_time_given(er_nurse, person):
+    occurred = timezone.now() - 5 * HOUR
+    episode = actions.open_episode(actor=er_nurse, client=person, occurred_at=occurred).episode
+    follow_up = FollowUp.objects.get(episode=episode)
+    assert (follow_up.discharged_at, follow_up.hours_allowed) == (occurred, 72)
+    assert follow_up.due_at == occurred + 72 * HOUR
+    assert AuditEvent.objects.filter(action="cases.follow_up.start").count() == 1
+
+
+def test_opening_an_episode_from_an_ed_visit_starts_its_clock_at_the_visit(
+    er_nurse, person, vancouver_centre_north, case_definitions
+):
+    records.record_assessment(actor=er_nurse, client=person, answers=HIGHEST)
+    visit = make_record(vancouver_centre_north, hours_ago=10)
+    opened = actions.open_episode_from_record(actor=er_nurse, event=visit, client=person)
+    follow_up = opened.episode.follow_up
+    assert follow_up.discharged_at == visit.occurred_at
+    assert (follow_up.tier_at_due, follow_up.hours_allowed) == ("highest", 24)
+    assert follow_up.due_at == visit.occurred_at + 24 * HOUR
+    # Opening the same record again returns the episode and its one clock.
+    again = actions.open_episode_from_record(actor=er_nurse, event=visit, client=person)
+    assert again.episode.pk == opened.episode.pk
+    assert FollowUp.objects.filter(client=person).count() == 1
 
 
 def test_the_clock_allows_72_hours_without_an_assessment(er_nurse, person):

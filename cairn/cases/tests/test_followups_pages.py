@@ -23,9 +23,7 @@ def overdue(er_nurse):
     episode = actions.open_episode(
         actor=er_nurse, client=person, occurred_at=timezone.now() - 80 * HOUR
     ).episode
-    follow_up = followups.start_follow_up(
-        actor=er_nurse, episode=episode, discharged_at=timezone.now() - 75 * HOUR
-    )
+    follow_up = episode.follow_up  # started with the episode, at the overdose: 80 h ago
     followups.escalate_overdue()
     return follow_up
 
@@ -36,9 +34,7 @@ def due(er_nurse):
     episode = actions.open_episode(
         actor=er_nurse, client=person, occurred_at=timezone.now() - 3 * HOUR
     ).episode
-    return followups.start_follow_up(
-        actor=er_nurse, episode=episode, discharged_at=timezone.now() - 2 * HOUR
-    )
+    return episode.follow_up  # started with the episode, 3 h ago
 
 
 def test_the_worklist_shows_due_and_overdue_and_audits_the_list(client, er_nurse, overdue, due):
@@ -132,3 +128,29 @@ def test_no_one_off_the_care_team_sees_follow_ups(client, personas, overdue, per
     )
     assert response.status_code == 403
     assert not overdue.attempts.exists()
+
+
+def test_the_case_page_shows_care_and_starts_a_clock_by_hand(client, er_nurse):
+    person = make_client(er_nurse, given_name="Avery", family_name="Stone", aliases=["Av"])
+    episode = actions.open_episode(
+        actor=er_nurse, client=person, occurred_at=timezone.now() - 10 * HOUR
+    ).episode
+    FollowUp.objects.filter(episode=episode).delete()  # as for an episode from before clocks
+    client.force_login(er_nurse)
+    page = reverse("cases:client_detail", args=[person.pk])
+    html = client.get(page).content.decode()
+    # The care summary is part of the page itself, without JavaScript.
+    assert 'id="care-summary"' in html and "Not assessed yet." in html
+    assert reverse("cases:assessments", args=[person.pk]) in html
+    start = reverse("cases:follow_up_start", args=[person.pk, episode.pk])
+    assert f'action="{start}"' in html
+    discharged = timezone.localtime(timezone.now() - 8 * HOUR).replace(second=0, microsecond=0)
+    response = client.post(start, {"discharged_at": discharged.strftime("%Y-%m-%dT%H:%M")})
+    follow_up = FollowUp.objects.get(episode=episode)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("cases:follow_up_detail", args=[follow_up.pk])
+    assert follow_up.discharged_at == discharged
+    html = client.get(page).content.decode()
+    assert f'action="{start}"' not in html  # one clock per episode
+    assert f"first contact due {timezone.localtime(follow_up.due_at):%Y-%m-%d %H:%M} (72 h)" in html
+    assert "Follow-up clock started" in html  # on the timeline

@@ -152,3 +152,40 @@ def test_the_timeline_shows_the_merge_on_both_records(er_nurse, pair):
     alias_titles = [e.title for e in queries.timeline_for(alias, [])]
     assert f"Merged into record {named.pk}" in alias_titles
     assert timezone.now()
+
+
+def test_merge_moves_care_records_and_undo_puts_them_back(er_nurse, pair):
+    from cairn.cases import followups
+    from cairn.cases.assessment import groups, records
+    from cairn.cases.models.assessments import RiskAssessment
+    from cairn.cases.models.followups import FollowUp
+    from cairn.cases.models.groups import GroupPlacement
+    from cairn.cases.tests.test_assessment_records import HIGHEST, LOWER
+
+    named, alias, episode = pair
+    kept = records.record_assessment(actor=er_nurse, client=named, answers=LOWER)
+    assessed = records.record_assessment(actor=er_nurse, client=alias, answers=HIGHEST)
+    placed = groups.place_client(actor=er_nurse, client=alias, group="street_involved")
+    follow_up = FollowUp.objects.get(episode=episode)  # started when the episode was opened
+    followups.record_attempt(actor=er_nurse, follow_up=follow_up, outcome="reached", method="phone")
+
+    merge = actions.merge_clients(actor=er_nurse, survivor=named, merged=alias, reason="Same")
+    assert set(RiskAssessment.objects.filter(client=named)) == {kept, assessed}
+    assert list(GroupPlacement.objects.filter(client=named)) == [placed]
+    assert list(FollowUp.objects.filter(client=named)) == [follow_up]
+    assert not RiskAssessment.objects.filter(client=alias).exists()
+    assert (merge.moved["risk_assessments"], merge.moved["follow_ups"]) == (
+        [assessed.pk],
+        [follow_up.pk],
+    )
+    assert "Follow-up attempt: reached the person" in [
+        e.title for e in queries.timeline_for(named, queries.episodes_of(named))
+    ]
+
+    actions.undo_merge(actor=er_nurse, merge=merge, reason="Two people")
+    assert list(RiskAssessment.objects.filter(client=named)) == [kept]
+    assert list(RiskAssessment.objects.filter(client=alias)) == [assessed]
+    assert list(GroupPlacement.objects.filter(client=alias)) == [placed]
+    assert not GroupPlacement.objects.filter(client=named).exists()
+    assert list(FollowUp.objects.filter(client=alias)) == [follow_up]
+    assert follow_up.attempts.count() == 1

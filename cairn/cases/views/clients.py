@@ -30,6 +30,7 @@ from cairn.cases.forms import (
 )
 from cairn.cases.models import ClientHolding, RecordStatus
 from cairn.cases.views.common import care_team_view, purpose_from
+from cairn.cases.views.groups import care_summary
 
 # Search ------------------------------------------------------------------------------
 
@@ -139,7 +140,13 @@ def duplicate_check(request):
 def _detail_context(request, client, **forms) -> dict:
     communities = care_team_communities(request.user)
     episodes = queries.episodes_of(client)
+    care = care_summary(client)  # the risk, group and follow-up partial, included server-side
+    clocks = {f.episode_id: f for f in care["follow_ups"]}
+    for episode in episodes:
+        episode.clock = clocks.get(episode.pk)
     return {
+        **care,
+        "on_case_page": True,
         "client": client,
         "names": queries.names_in_order(client.names.all()),
         "identifiers": list(client.identifiers.all()),

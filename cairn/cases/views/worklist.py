@@ -8,12 +8,15 @@ the case for the right person or creates a new record with the details filled in
 
 from django.contrib import messages
 from django.core.paginator import Paginator
+from django.db import transaction
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cairn.cases import actions, queries
+from cairn.access.audit import record_audit_event
+from cairn.cases import actions, exports, queries
 from cairn.cases.access import (
     Purpose,
     care_team_communities,
@@ -31,21 +34,34 @@ PAGE_SIZE = 50
 DAY_CHOICES = (3, 7, 14, 30, 90)
 
 
-@care_team_view
-def worklist(request):
+class _BadFilter(ValueError):
+    pass
+
+
+def _filters(request, communities) -> tuple[str, int, str]:
+    """The worklist's filters from the query string: (source, days, community code)."""
     source = request.GET.get("source") or Source.EMERGENCY_DEPARTMENT
     if source not in queries.WORKLIST_SOURCES:
-        return problem(request, "Choose ED visits (ed) or paramedic reports (paramedic).")
+        raise _BadFilter("Choose ED visits (ed) or paramedic reports (paramedic).")
     try:
         days = int(request.GET.get("days") or queries.WORKLIST_DAYS)
     except ValueError:
-        return problem(request, "The number of days must be a whole number.")
+        raise _BadFilter("The number of days must be a whole number.") from None
     if days not in DAY_CHOICES:
-        return problem(request, f"Show the last {', '.join(map(str, DAY_CHOICES))} days.")
+        raise _BadFilter(f"Show the last {', '.join(map(str, DAY_CHOICES))} days.")
     community = request.GET.get("community") or ""
-    communities = care_team_communities(request.user)
     if community and community not in {c.code for c in communities}:
-        return problem(request, "That community is not one your care team covers.")
+        raise _BadFilter("That community is not one your care team covers.")
+    return source, days, community
+
+
+@care_team_view
+def worklist(request):
+    communities = care_team_communities(request.user)
+    try:
+        source, days, community = _filters(request, communities)
+    except _BadFilter as error:
+        return problem(request, str(error))
     ids = queries.waiting_ids(request.user, source=source, days=days, community_code=community)
     page = Paginator(ids[: queries.WORKLIST_CAP], PAGE_SIZE).get_page(request.GET.get("page"))
     page.object_list = queries.worklist_records(page.object_list)
@@ -63,6 +79,37 @@ def worklist(request):
     }
     template = "cases/_worklist_table.htmx.html" if request.htmx else "cases/worklist.html"
     return render(request, template, context)
+
+
+@care_team_view
+def worklist_export(request):
+    """The records waiting, with the page's filters, as CSV (the de-identified fields the
+    page shows, at most the page's cap); the export is audited."""
+    communities = care_team_communities(request.user)
+    try:
+        source, days, community = _filters(request, communities)
+    except _BadFilter as error:
+        return problem(request, str(error))
+    ids = queries.waiting_ids(request.user, source=source, days=days, community_code=community)
+    events = queries.worklist_records(ids[: queries.WORKLIST_CAP])
+    with transaction.atomic():
+        record_audit_event(
+            actor=request.user,
+            action="cases.worklist.export",
+            target_type="surveillance.event",
+            summary=f"Exported the case worklist: {len(events)} records ({source}, {days} days"
+            f"{', ' + community if community else ''})",
+            details={
+                "source": source,
+                "days": days,
+                "community": community,
+                "event_ids": [e.pk for e in events],
+            },
+        )
+    response = HttpResponse(exports.worklist_csv(events), content_type="text/csv; charset=utf-8")
+    stamp = timezone.localdate().isoformat()
+    response["Content-Disposition"] = f'attachment; filename="cases-worklist-{source}-{stamp}.csv"'
+    return response
 
 
 def _query_without_page(request) -> str:
