@@ -391,6 +391,9 @@ def timeline_for(client: Client, episodes: Sequence[OverdoseEpisode]) -> list[Ti
     from cairn.cases.followups import care_timeline_entries
 
     entries.extend(care_timeline_entries(client))
+    from cairn.cases.plans import plan_timeline_entries  # the care plan (cases-plan)
+
+    entries.extend(plan_timeline_entries(client))
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from cairn.cases.views import assessments, clients, followups, groups, merges, worklist
+from cairn.cases.views import assessments, clients, followups, groups, merges, plans, worklist
 
 app_name = "cases"
 
@@ -52,5 +52,29 @@ urlpatterns = [
         "follow-ups/<int:follow_up_id>/attempts/",
         followups.follow_up_attempt,
         name="follow_up_attempt",
+    ),
+    # The care plan (cases-plan).
+    path("clients/<int:client_id>/plan/", plans.plan, name="plan"),
+    path("clients/<int:client_id>/plan/goals/", plans.plan_goal_add, name="plan_goal_add"),
+    path(
+        "clients/<int:client_id>/plan/goals/<int:goal_id>/",
+        plans.plan_goal_status,
+        name="plan_goal_status",
+    ),
+    path("clients/<int:client_id>/plan/actions/", plans.plan_action_add, name="plan_action_add"),
+    path(
+        "clients/<int:client_id>/plan/actions/<int:action_id>/",
+        plans.plan_action_status,
+        name="plan_action_status",
+    ),
+    path(
+        "clients/<int:client_id>/plan/referrals/",
+        plans.plan_referral_add,
+        name="plan_referral_add",
+    ),
+    path(
+        "clients/<int:client_id>/plan/referrals/<int:referral_id>/",
+        plans.plan_referral_status,
+        name="plan_referral_status",
     ),
 ]

@@ -73,6 +73,14 @@ ROWS: dict[str, list[Visit]] = {
     "cases:follow_up_start": _post_only({**NO_CLIENT, "episode_id": "999999999"}, 404),
     "cases:follow_up_detail": [Visit(CARE_TEAM, kwargs={"follow_up_id": "999999999"}, success=404)],
     "cases:follow_up_attempt": _post_only({"follow_up_id": "999999999"}, 404),
+    # The care plan (cases-plan).
+    "cases:plan": [Visit(CARE_TEAM, kwargs=NO_CLIENT, success=404)],
+    "cases:plan_goal_add": _post_only(NO_CLIENT, 404),
+    "cases:plan_goal_status": _post_only({**NO_CLIENT, "goal_id": "999999999"}, 404),
+    "cases:plan_action_add": _post_only(NO_CLIENT, 404),
+    "cases:plan_action_status": _post_only({**NO_CLIENT, "action_id": "999999999"}, 404),
+    "cases:plan_referral_add": _post_only(NO_CLIENT, 404),
+    "cases:plan_referral_status": _post_only({**NO_CLIENT, "referral_id": "999999999"}, 404),
     # API.
     "api:case_worklist": [Visit(CARE_TEAM)],
     "api:case_source_record": [Visit(CARE_TEAM, kwargs=NO_RECORD, success=404)],

@@ -51,4 +51,4 @@ __all__ = [
     "SetAside",
     "Sex",
 ]
-from cairn.cases.models import assessments, followups, groups  # noqa: E402, F401
+from cairn.cases.models import assessments, followups, groups, plans  # noqa: E402, F401

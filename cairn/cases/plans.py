@@ -1,0 +1,434 @@
+"""The care plan: goals, actions and referrals — writes (atomic, audited) and reads.
+
+Every function takes a client record that the caller opened through the access choke
+point (`get_client_for_user`, which audits the read); writes also check that the actor
+is on the care team of an organization holding the case, and record an audit event in
+the same transaction. A creation carries an idempotency key: the same key from the same
+user returns the first row instead of a second one (a double tap on a tablet).
+"""
+
+import datetime as dt
+import re
+
+from django.contrib.auth import get_user_model
+from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from cairn.access.audit import record_audit_event
+from cairn.access.models import Membership
+from cairn.cases.access import CARE_TEAM_ROLES, NOT_CARE_TEAM, care_team_organization_ids
+from cairn.cases.assessment import groups
+from cairn.cases.models import Client, ClientHolding
+from cairn.cases.models.groups import CareGroup, GroupSupport
+from cairn.cases.models.plans import (
+    ActionStatus,
+    GoalStatus,
+    PlanAction,
+    PlanGoal,
+    Referral,
+    ReferralChange,
+    ReferralKind,
+    ReferralStatus,
+)
+
+S = ReferralStatus
+#: The steps a referral may take from each status; the others are final.
+REFERRAL_STEPS: dict[str, tuple[str, ...]] = {
+    S.PROPOSED: (S.SENT, S.DECLINED),
+    S.SENT: (S.ACCEPTED, S.DECLINED, S.NO_SHOW),
+    S.ACCEPTED: (S.STARTED, S.NO_SHOW),
+    S.STARTED: (S.COMPLETED,),
+}
+
+
+class PlanError(ValueError):
+    """The plan cannot be changed as asked. `field` names the form field at fault."""
+
+    def __init__(self, message: str, field: str = "__all__"):
+        super().__init__(message)
+        self.field = field
+
+
+class PlanItemMissing(PlanError):
+    """No goal, action or referral with this number on this person's plan."""
+
+
+def _username(actor) -> str:
+    return actor.get_username() if hasattr(actor, "get_username") else str(actor)
+
+
+def _key(actor, key: str) -> str | None:
+    key = (key or "").strip()
+    return f"{getattr(actor, 'pk', '') or _username(actor)}:plan:{key}"[:120] if key else None
+
+
+def holding_organization_id(actor, client: Client) -> int:
+    """The actor's care-team organization that holds the case (the first, if several)."""
+    held = set(
+        ClientHolding.objects.filter(client=client).values_list("organization_id", flat=True)
+    )
+    mine = [o for o in care_team_organization_ids(actor) if o in held]
+    if not mine:
+        raise PermissionDenied(NOT_CARE_TEAM)
+    return mine[0]
+
+
+def _writable(actor, client: Client) -> int:
+    if client.is_merged:
+        raise PlanError(
+            "This record was merged into another; change the plan on that record instead."
+        )
+    return holding_organization_id(actor, client)
+
+
+def _text(value: str, field: str, label: str, limit: int) -> str:
+    value = (value or "").strip()
+    if not value:
+        raise PlanError(f"{label}: this is required.", field)
+    if len(value) > limit:
+        raise PlanError(f"{label}: at most {limit} characters.", field)
+    return value
+
+
+def _audit(actor, client: Client, action: str, summary: str, **details) -> None:
+    record_audit_event(
+        actor=actor,
+        action=f"cases.plan.{action}",
+        target_type="cases.client",
+        target_id=str(client.pk),
+        summary=summary,
+        details=details,
+    )
+
+
+def _create(model, actor, key, **fields):
+    """Create once per idempotency key; returns (row, created)."""
+    if key:
+        existing = model.objects.filter(creation_key=key).first()
+        if existing is not None:
+            return existing, False
+    try:
+        with transaction.atomic():
+            return model.objects.create(creation_key=key, **fields), True
+    except IntegrityError:
+        if key:
+            return model.objects.get(creation_key=key), False
+        raise
+
+
+def team_members(client: Client):
+    """Who may own an action: care-team members of the organizations holding the case."""
+    organizations = ClientHolding.objects.filter(client=client).values("organization_id")
+    members = Membership.objects.filter(
+        organization_id__in=organizations, role__in=CARE_TEAM_ROLES
+    ).values("user_id")
+    return get_user_model().objects.filter(pk__in=members, is_active=True).order_by("username")
+
+
+# Writes -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def add_goal(*, actor, client: Client, text: str, idempotency_key: str = "") -> PlanGoal:
+    organization_id = _writable(actor, client)
+    text = _text(text, "text", "Goal", 300)
+    goal, created = _create(
+        PlanGoal,
+        actor,
+        _key(actor, idempotency_key),
+        client=client,
+        organization_id=organization_id,
+        text=text,
+        created_by=_username(actor),
+    )
+    if created:
+        _audit(actor, client, "goal.add", f"Care plan goal {goal.pk} added", goal_id=goal.pk)
+    return goal
+
+
+@transaction.atomic
+def add_action(
+    *,
+    actor,
+    client: Client,
+    text: str,
+    owner_user_id=None,
+    owner_text: str = "",
+    due_on: dt.date | None = None,
+    goal_id=None,
+    support_id=None,
+    idempotency_key: str = "",
+) -> PlanAction:
+    organization_id = _writable(actor, client)
+    text = _text(text, "text", "Action", 300)
+    owner_text = (owner_text or "").strip()
+    if len(owner_text) > 150:
+        raise PlanError("Owner: at most 150 characters.", "owner_text")
+    owner = None
+    if owner_user_id:
+        owner = team_members(client).filter(pk=_int(owner_user_id, "owner_user")).first()
+        if owner is None:
+            raise PlanError(
+                "Owner: choose a member of a care team that holds this case.", "owner_user"
+            )
+    if owner and owner_text:
+        raise PlanError("Owner: choose a team member or write a name, not both.", "owner_text")
+    goal = None
+    if goal_id:
+        goal = PlanGoal.objects.filter(client=client, pk=_int(goal_id, "goal")).first()
+        if goal is None:
+            raise PlanError("Goal: no such goal on this person's plan.", "goal")
+    support = _support(support_id)
+    action, created = _create(
+        PlanAction,
+        actor,
+        _key(actor, idempotency_key),
+        client=client,
+        organization_id=organization_id,
+        text=text,
+        owner_user=owner,
+        owner_text=owner_text,
+        due_on=due_on,
+        goal=goal,
+        from_support=support,
+        created_by=_username(actor),
+    )
+    if created:
+        _audit(
+            actor, client, "action.add", f"Care plan action {action.pk} added", action_id=action.pk
+        )
+    return action
+
+
+@transaction.atomic
+def add_referral(
+    *,
+    actor,
+    client: Client,
+    kind: str,
+    to_whom: str,
+    note: str = "",
+    support_id=None,
+    idempotency_key: str = "",
+) -> Referral:
+    organization_id = _writable(actor, client)
+    if kind not in ReferralKind.values:
+        raise PlanError(f"Kind: give one of {', '.join(ReferralKind.values)}.", "kind")
+    to_whom = _text(to_whom, "to_whom", "To whom", 200)
+    note = (note or "").strip()
+    if len(note) > 500:
+        raise PlanError("Note: at most 500 characters.", "note")
+    referral, created = _create(
+        Referral,
+        actor,
+        _key(actor, idempotency_key),
+        client=client,
+        organization_id=organization_id,
+        kind=kind,
+        to_whom=to_whom,
+        note=note,
+        from_support=_support(support_id),
+        created_by=_username(actor),
+    )
+    if created:
+        ReferralChange.objects.create(
+            referral=referral,
+            status=ReferralStatus.PROPOSED,
+            changed_at=referral.created_at,
+            changed_by=referral.created_by,
+        )
+        _audit(
+            actor,
+            client,
+            "referral.add",
+            f"Referral {referral.pk} ({kind}) proposed",
+            referral_id=referral.pk,
+        )
+    return referral
+
+
+def _int(value, field: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise PlanError(
+            f"{field.replace('_', ' ').capitalize()}: not a valid choice.", field
+        ) from None
+
+
+def _support(support_id) -> GroupSupport | None:
+    if not support_id:
+        return None
+    support = GroupSupport.objects.filter(pk=_int(support_id, "support"), active=True).first()
+    if support is None:
+        raise PlanError("Support: no such recommended support in the catalogue.", "support")
+    return support
+
+
+def _set_status(actor, client, model, item_id, status, choices, what):
+    _writable(actor, client)
+    if status not in choices.values:
+        raise PlanError(f"Status: give one of {', '.join(choices.values)}.", "status")
+    item = model.objects.select_for_update().filter(client=client, pk=item_id).first()
+    if item is None:
+        raise PlanItemMissing(f"No such {what} on this person's plan.")
+    if item.status == status:  # a repeated submit: nothing to change
+        return item
+    item.status = status
+    item.status_changed_at = timezone.now()
+    item.status_changed_by = _username(actor)
+    item.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    _audit(
+        actor,
+        client,
+        f"{what}.status",
+        f"Care plan {what} {item.pk}: {status}",
+        **{f"{what}_id": item.pk, "status": status},
+    )
+    return item
+
+
+@transaction.atomic
+def set_goal_status(*, actor, client: Client, goal_id, status: str) -> PlanGoal:
+    return _set_status(actor, client, PlanGoal, goal_id, status, GoalStatus, "goal")
+
+
+@transaction.atomic
+def set_action_status(*, actor, client: Client, action_id, status: str) -> PlanAction:
+    return _set_status(actor, client, PlanAction, action_id, status, ActionStatus, "action")
+
+
+@transaction.atomic
+def change_referral(*, actor, client: Client, referral_id, status: str, note: str = "") -> Referral:
+    """Move a referral one step: proposed → sent → accepted/declined → started →
+    completed, or no-show (after sent or accepted). Repeating the current status is a
+    no-op, so a double submit records one change."""
+    _writable(actor, client)
+    referral = Referral.objects.select_for_update().filter(client=client, pk=referral_id).first()
+    if referral is None:
+        raise PlanItemMissing("No such referral on this person's plan.")
+    if status == referral.status:
+        return referral
+    allowed = REFERRAL_STEPS.get(referral.status, ())
+    if status not in allowed:
+        label = ReferralStatus(referral.status).label.lower()
+        raise PlanError(
+            f"Status: a {label} referral can become "
+            + (", ".join(allowed) if allowed else "nothing else (it is final)")
+            + ".",
+            "status",
+        )
+    note = (note or "").strip()[:300]
+    now = timezone.now()
+    referral.status = status
+    referral.status_changed_at = now
+    referral.status_changed_by = _username(actor)
+    referral.save(update_fields=["status", "status_changed_at", "status_changed_by"])
+    ReferralChange.objects.create(
+        referral=referral, status=status, changed_at=now, changed_by=_username(actor), note=note
+    )
+    _audit(
+        actor,
+        client,
+        "referral.status",
+        f"Referral {referral.pk}: {status}",
+        referral_id=referral.pk,
+        status=status,
+    )
+    return referral
+
+
+#: Words in a catalogue support's title that say which kind of referral it is.
+KIND_WORDS = (
+    (ReferralKind.TREATMENT, ("oat", "opioid agonist", "treatment", "methadone", "suboxone")),
+    (ReferralKind.HOUSING, ("housing", "shelter")),
+    (ReferralKind.PEER_SUPPORT, ("peer",)),
+    (ReferralKind.PRIMARY_CARE, ("primary care", "family doctor", "nurse practitioner")),
+    (ReferralKind.MENTAL_HEALTH, ("mental health", "counselling", "psychiatr")),
+    (
+        ReferralKind.HARM_REDUCTION,
+        ("harm reduction", "naloxone", "drug checking", "drug-checking", "supervised"),
+    ),
+)
+
+
+def referral_kind_for(support: GroupSupport) -> str:
+    """The referral kind a catalogue support suggests (from its title), else "other"."""
+    title = support.title.lower()
+    for kind, words in KIND_WORDS:
+        if any(re.search(rf"\b{re.escape(word)}", title) for word in words):
+            return kind
+    return ReferralKind.OTHER
+
+
+# Reads (the caller opened the record through the access choke point) ------------------
+
+
+def plan_for(client: Client) -> dict:
+    """The plan page's content: goals, actions, referrals, the group's proposals."""
+    group = groups.current_group(client)
+    return {
+        "goals": list(client.plan_goals.all()),
+        "actions": list(client.plan_actions.select_related("owner_user", "goal")),
+        "referrals": [
+            (r, [(s, ReferralStatus(s).label) for s in REFERRAL_STEPS.get(r.status, ())])
+            for r in client.referrals.prefetch_related("changes")
+        ],
+        "group": group,
+        "group_label": CareGroup(group).label,
+        "proposals": [(s, referral_kind_for(s)) for s in groups.proposals_for(group)],
+        "members": list(team_members(client)),
+    }
+
+
+def plan_timeline_entries(client: Client) -> list:
+    """Timeline entries (`queries.TimelineEntry`) for goals, actions and referral steps."""
+    from cairn.cases.queries import TimelineEntry
+
+    entries = []
+    for goal in client.plan_goals.all():
+        entries.append(
+            TimelineEntry(goal.created_at, "plan", "Goal set", f"{goal.text}; by {goal.created_by}")
+        )
+        if goal.status_changed_at:
+            entries.append(
+                TimelineEntry(
+                    goal.status_changed_at,
+                    "plan",
+                    f"Goal {goal.get_status_display().lower()}",
+                    f"{goal.text}; by {goal.status_changed_by}",
+                )
+            )
+    for action in client.plan_actions.select_related("owner_user"):
+        due = f"; due {action.due_on:%Y-%m-%d}" if action.due_on else ""
+        entries.append(
+            TimelineEntry(
+                action.created_at,
+                "plan",
+                "Action added",
+                f"{action.text} ({action.owner_label}{due}); by {action.created_by}",
+            )
+        )
+        if action.status_changed_at:
+            entries.append(
+                TimelineEntry(
+                    action.status_changed_at,
+                    "plan",
+                    f"Action {action.get_status_display().lower()}",
+                    f"{action.text}; by {action.status_changed_by}",
+                )
+            )
+    for referral in client.referrals.prefetch_related("changes"):
+        for change in referral.changes.all():
+            entries.append(
+                TimelineEntry(
+                    change.changed_at,
+                    "referral",
+                    f"Referral {change.get_status_display().lower()}: "
+                    f"{referral.get_kind_display().lower()}",
+                    f"to {referral.to_whom}; by {change.changed_by}"
+                    + (f"; {change.note}" if change.note else ""),
+                )
+            )
+    return entries
