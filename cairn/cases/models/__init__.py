@@ -27,6 +27,8 @@ from cairn.cases.models.episodes import (
 )
 
 __all__ = [
+    "CareAlert",
+    "CareAlertKind",
     "HEALTH_NUMBER_KINDS",
     "Client",
     "ClientContact",
@@ -52,3 +54,4 @@ __all__ = [
     "Sex",
 ]
 from cairn.cases.models import assessments, followups, groups, plans  # noqa: E402, F401
+from cairn.cases.models.care_alerts import CareAlert, CareAlertKind  # noqa: E402
