@@ -48,6 +48,14 @@ __all__ = [
     "IdentityLink",
     "IdentityStatus",
     "NameKind",
+    "OatDispensing",
+    "OatDrug",
+    "OatEndReason",
+    "OatEpisode",
+    "OatImport",
+    "OatMissedDose",
+    "OatOrigin",
+    "OudDiagnosis",
     "OverdoseEpisode",
     "RecordStatus",
     "SetAside",
@@ -55,3 +63,13 @@ __all__ = [
 ]
 from cairn.cases.models import assessments, followups, groups, plans  # noqa: E402, F401
 from cairn.cases.models.care_alerts import CareAlert, CareAlertKind  # noqa: E402
+from cairn.cases.models.treatment import (  # noqa: E402
+    OatDispensing,
+    OatDrug,
+    OatEndReason,
+    OatEpisode,
+    OatImport,
+    OatMissedDose,
+    OatOrigin,
+    OudDiagnosis,
+)
