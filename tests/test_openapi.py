@@ -41,6 +41,21 @@ DOCUMENTED_PATHS = {
     "/api/v1/cases/follow-ups",
     "/api/v1/cases/episodes/{episode_id}/follow-up",
     "/api/v1/cases/follow-ups/{follow_up_id}/attempts",
+    # Care alerts, the care plan, supporters (cases-supporters).
+    "/api/v1/cases/alerts",
+    "/api/v1/cases/alerts/{alert_id}/acknowledge",
+    "/api/v1/cases/clients/{client_id}/plan",
+    "/api/v1/cases/clients/{client_id}/plan/goals",
+    "/api/v1/cases/clients/{client_id}/plan/goals/{goal_id}",
+    "/api/v1/cases/clients/{client_id}/plan/actions",
+    "/api/v1/cases/clients/{client_id}/plan/actions/{action_id}",
+    "/api/v1/cases/clients/{client_id}/plan/referrals",
+    "/api/v1/cases/clients/{client_id}/plan/referrals/{referral_id}",
+    "/api/v1/cases/clients/{client_id}/supporters",
+    "/api/v1/cases/clients/{client_id}/supporters/{supporter_id}/consents",
+    "/api/v1/cases/clients/{client_id}/supporters/{supporter_id}/consents/{consent_id}/revoke",
+    "/api/v1/cases/supporting",
+    "/api/v1/cases/supporting/{client_id}",
 }
 
 

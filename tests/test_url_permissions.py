@@ -19,7 +19,7 @@ from django.shortcuts import resolve_url
 from django.urls import URLResolver, get_resolver, reverse
 
 from cairn.web.admin_site import cairn_admin_site
-from tests.url_rows import alerts, cases, cases_treatment, counts, dashboards, ranking
+from tests.url_rows import alerts, cases, cases_supporters, counts, dashboards, ranking
 from tests.url_rows.common import (
     ANONYMOUS,
     EVERY_PERSONA,
@@ -122,7 +122,7 @@ MATRIX: dict[str, list[Visit] | str] = {
     **CORE_ROWS,
     **alerts.ROWS,
     **cases.ROWS,
-    **cases_treatment.ROWS,
+    **cases_supporters.ROWS,
     **counts.ROWS,
     **dashboards.ROWS,
     **ranking.ROWS,

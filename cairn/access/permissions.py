@@ -19,10 +19,17 @@ User = AbstractBaseUser | AnonymousUser
 class Grant:
     """One role held in one organization, with the area it reaches."""
 
-    def __init__(self, role: type[Role], coverage_paths: tuple[str, ...], wide: bool):
+    def __init__(
+        self,
+        role: type[Role],
+        coverage_paths: tuple[str, ...],
+        wide: bool,
+        organization_id: int | None = None,
+    ):
         self.role = role
         self.coverage_paths = coverage_paths
         self.wide = wide
+        self.organization_id = organization_id  # None for a superuser's implied grant
 
     def covers(self, jurisdiction: Jurisdiction | None) -> bool:
         if self.wide:
@@ -51,7 +58,9 @@ def grants_for(user: User) -> list[Grant]:
         if role is None:
             continue
         paths = tuple(j.path for j in membership.organization.coverage.all())
-        grants.append(Grant(role, paths, wide=role.wide_area))
+        grants.append(
+            Grant(role, paths, wide=role.wide_area, organization_id=membership.organization_id)
+        )
     if user.is_superuser:
         grants.append(Grant(Administrator, (), wide=True))
     user._cairn_grants = grants
@@ -85,6 +94,20 @@ def has_permission(user: User, permission: Permission, obj: object | None = None
         if obj is None or grant.covers(jurisdiction):
             return True
     return False
+
+
+def organizations_where(user: User, permission: Permission) -> list[int]:
+    """The ids of the organizations in which one of the user's roles grants `permission`,
+    sorted; empty for anonymous, inactive or unaffiliated users. A superuser's implied
+    Administrator grant belongs to no organization and adds none."""
+    permission = Permission(permission)
+    return sorted(
+        {
+            grant.organization_id
+            for grant in grants_for(user)
+            if grant.organization_id is not None and grant.role.has(permission)
+        }
+    )
 
 
 def data_tier_for(user: User, jurisdiction: Jurisdiction | None = None) -> DataTier | None:

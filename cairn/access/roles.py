@@ -22,6 +22,7 @@ class Permission(StrEnum):
     MANAGE_INTAKE = "manage_intake"  # upload CSV extracts; correct and re-process quarantine
     MANAGE_CASE_DEFINITIONS = "manage_case_definitions"  # edit case definitions (audited)
     MANAGE_ALERTS = "manage_alerts"  # acknowledge, action or dismiss alerts; set spike rules
+    MANAGE_CASES = "manage_cases"  # change held case records: plans, supporters, consents
 
 
 class DataTier(IntEnum):
@@ -69,6 +70,7 @@ class OverdoseResponseClinician(Role):
             Permission.VIEW_LINE_LIST,
             Permission.VIEW_IDENTIFIABLE,
             Permission.MANAGE_ALERTS,
+            Permission.MANAGE_CASES,
         ]
     )
     data_tier = DataTier.IDENTIFIABLE

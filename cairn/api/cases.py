@@ -11,6 +11,7 @@ returns what the first request made.
 """
 
 import datetime as dt
+from contextlib import contextmanager
 
 from ninja import Field, Query, Router, Schema, Status
 from ninja.errors import HttpError
@@ -18,14 +19,17 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 
 from cairn.api import auth as api_auth
 from cairn.api.errors import ErrorOut
-from cairn.cases import actions, followups, queries
+from cairn.cases import actions, care_alerts, followups, plans, queries, supporters
 from cairn.cases.access import (
     Purpose,
     care_team_communities,
+    get_client_for_supporter,
     get_client_for_user,
     get_source_record_for_user,
     record_client_list_read,
     require_care_team,
+    require_supporter_access,
+    supporter_links_for,
 )
 from cairn.cases.assessment import groups as care_groups
 from cairn.cases.assessment import records as assessment_records
@@ -33,32 +37,39 @@ from cairn.cases.forms import ClientForm, EpisodeForm, IdentityLinkForm, MergeFo
 from cairn.cases.models import (
     ClientHolding,
     ClientMerge,
+    ConsentPurpose,
     ContactMethod,
     EpisodeSource,
     OverdoseEpisode,
 )
+from cairn.cases.models.plans import ReferralKind
 from cairn.surveillance.models import Source
 
 
-# Only the care team gets past authentication. The classes keep ninja's names, so the
-# OpenAPI document describes the same two schemes as every other operation.
-class SessionAuth(NinjaSessionAuth):
-    def authenticate(self, request, key):
-        user = super().authenticate(request, key)
-        if user is not None:
-            require_care_team(user)
-        return user
+def _auth_requiring(check) -> list:
+    """The API's two schemes (session, bearer token), letting in only users that pass
+    `check` (which raises PermissionDenied: 403). The classes keep ninja's names, so the
+    OpenAPI document describes the same two schemes as every other operation."""
+
+    class SessionAuth(NinjaSessionAuth):
+        def authenticate(self, request, key):
+            user = super().authenticate(request, key)
+            if user is not None:
+                check(user)
+            return user
+
+    class ApiTokenAuth(api_auth.ApiTokenAuth):
+        def authenticate(self, request, token):
+            user = super().authenticate(request, token)
+            if user is not None:
+                check(user)
+            return user
+
+    return [SessionAuth(), ApiTokenAuth()]
 
 
-class ApiTokenAuth(api_auth.ApiTokenAuth):
-    def authenticate(self, request, token):
-        user = super().authenticate(request, token)
-        if user is not None:
-            require_care_team(user)
-        return user
-
-
-router = Router(tags=["cases"], auth=[SessionAuth(), ApiTokenAuth()])
+# Only the care team gets past authentication (supporters' operations say otherwise).
+router = Router(tags=["cases"], auth=_auth_requiring(require_care_team))
 
 
 # Schemas -----------------------------------------------------------------------------
@@ -445,12 +456,34 @@ def _idempotency_key(request, body_key: str) -> str:
 
 # Operations --------------------------------------------------------------------------
 
-_READ = {200: None, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut}
+
+def _responses(ok, *errors: int, created: bool = False) -> dict:
+    """An operation's responses: `ok` for 200 (and 201 when it can create), and the
+    JSON error for 401, 403 and each status in `errors`."""
+    codes = {200: ok, **({201: ok} if created else {})}
+    codes.update({status: ErrorOut for status in (401, 403, *errors)})
+    return codes
+
+
+@contextmanager
+def _refused(status: int, *errors: type[Exception]):
+    """Answer `status` with the error's message when the block raises one of `errors`."""
+    try:
+        yield
+    except errors as error:
+        raise HttpError(status, str(error)) from None
+
+
+def _audit_list(request, client_ids, *, purpose: str, what: str) -> None:
+    """Audit a list of people returned (nothing to audit when it is empty)."""
+    client_ids = list(client_ids)
+    if client_ids:
+        record_client_list_read(request.auth, client_ids, purpose=purpose, what=what)
 
 
 @router.get(
     "/cases/worklist",
-    response={200: WorklistOut, 400: ErrorOut, 401: ErrorOut, 403: ErrorOut},
+    response=_responses(WorklistOut, 400),
     url_name="case_worklist",
     summary="New ED overdose visits (or paramedic reports) not yet opened as cases",
 )
@@ -475,7 +508,7 @@ def case_worklist(
 
 @router.get(
     "/cases/records/{event_id}",
-    response={**_READ, 200: SourceRecordOut},
+    response=_responses(SourceRecordOut, 404),
     url_name="case_source_record",
     summary="One ED visit or paramedic report, who it names, and who on record may be them",
 )
@@ -487,13 +520,12 @@ def case_source_record(request, event_id: int):
     candidates = (
         [] if person.is_empty() else queries.find_candidates(request.auth, person).candidates
     )
-    if candidates:
-        record_client_list_read(
-            request.auth,
-            [c.client.pk for c in candidates],
-            purpose=Purpose.OPENING_CASE,
-            what="duplicate_check",
-        )
+    _audit_list(
+        request,
+        [c.client.pk for c in candidates],
+        purpose=Purpose.OPENING_CASE,
+        what="duplicate_check",
+    )
     link = EpisodeSource.objects.filter(event=event).first()
     return {
         **_record_out(event),
@@ -522,8 +554,8 @@ def _create(request, body: CreateClientIn, *, source: str) -> tuple[int, object]
             different_from=body.different_from,
         )
     except actions.PossibleDuplicates as duplicates:
-        record_client_list_read(
-            request.auth,
+        _audit_list(
+            request,
             [c.client.pk for c in duplicates.candidates],
             purpose=Purpose.DUPLICATE_REVIEW,
             what="duplicate_check",
@@ -543,15 +575,7 @@ def _create(request, body: CreateClientIn, *, source: str) -> tuple[int, object]
 
 @router.post(
     "/cases/records/{event_id}/open",
-    response={
-        200: EpisodeOut,
-        201: EpisodeOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: DuplicatesOut,
-        422: ErrorOut,
-    },
+    response={**_responses(EpisodeOut, 404, 422, created=True), 409: DuplicatesOut},
     url_name="case_open_from_record",
     summary="Open an overdose episode from the record, for a client on record or a new one",
 )
@@ -577,27 +601,24 @@ def case_open_from_record(request, event_id: int, body: OpenFromRecordIn):
 
 @router.get(
     "/cases/clients",
-    response={200: CandidatesOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response=_responses(CandidatesOut, 422),
     url_name="case_clients",
     summary="Search clients: fuzzy on names, aliases and date of birth; exact on health number",
 )
 def client_search(request, filters: Query[SearchIn]):
-    try:
+    with _refused(422, queries.SearchError):
         terms = queries.parse_search(
             filters.q, date_of_birth=filters.date_of_birth, health_number=filters.health_number
         )
-    except queries.SearchError as error:
-        raise HttpError(422, str(error)) from None
     if not terms.kinds:
         return {"candidates": [], "truncated": False}
     result = queries.search_clients(request.auth, terms)
-    if result.candidates:
-        record_client_list_read(
-            request.auth,
-            [c.client.pk for c in result.candidates],
-            purpose=Purpose.FINDING_PERSON,
-            what="search",
-        )
+    _audit_list(
+        request,
+        [c.client.pk for c in result.candidates],
+        purpose=Purpose.FINDING_PERSON,
+        what="search",
+    )
     return {
         "candidates": [_candidate_out(c) for c in result.candidates],
         "truncated": result.truncated,
@@ -606,14 +627,7 @@ def client_search(request, filters: Query[SearchIn]):
 
 @router.post(
     "/cases/clients",
-    response={
-        200: ClientOut,
-        201: ClientOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        409: DuplicatesOut,
-        422: ErrorOut,
-    },
+    response={**_responses(ClientOut, 422, created=True), 409: DuplicatesOut},
     url_name="case_client_create",
     summary="Create a client after the duplicate check (409 with the candidates if any)",
 )
@@ -627,7 +641,7 @@ def client_create(request, body: CreateClientIn):
 
 @router.post(
     "/cases/clients/duplicates",
-    response={200: CandidatesOut, 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response=_responses(CandidatesOut, 422),
     url_name="case_client_duplicates",
     summary="Who on record may be this person (the duplicate check alone, nothing created)",
 )
@@ -635,13 +649,12 @@ def client_duplicates(request, body: ClientIn):
     form = _client_form(request, body)
     person = form.to_input().person()
     result = queries.find_candidates(request.auth, person)
-    if result.candidates:
-        record_client_list_read(
-            request.auth,
-            [c.client.pk for c in result.candidates],
-            purpose=Purpose.DUPLICATE_REVIEW,
-            what="duplicate_check",
-        )
+    _audit_list(
+        request,
+        [c.client.pk for c in result.candidates],
+        purpose=Purpose.DUPLICATE_REVIEW,
+        what="duplicate_check",
+    )
     return {
         "candidates": [_candidate_out(c) for c in result.candidates],
         "truncated": result.truncated,
@@ -650,7 +663,7 @@ def client_duplicates(request, body: ClientIn):
 
 @router.get(
     "/cases/clients/{client_id}",
-    response={**_READ, 200: ClientOut, 400: ErrorOut},
+    response=_responses(ClientOut, 400, 404),
     url_name="case_client_detail",
     summary="One client record with its episodes, merges and timeline (the read is audited)",
 )
@@ -662,15 +675,7 @@ def client_detail(request, client_id: int, purpose: str = Purpose.CARE):
 
 @router.post(
     "/cases/clients/{client_id}/episodes",
-    response={
-        200: EpisodeOut,
-        201: EpisodeOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: ErrorOut,
-    },
+    response=_responses(EpisodeOut, 404, 409, 422, created=True),
     url_name="case_episode_create",
     summary="Record an overdose episode by hand (no source record)",
 )
@@ -686,7 +691,7 @@ def episode_create(request, client_id: int, body: EpisodeIn):
     )
     if not form.is_valid():
         raise _form_errors(form)
-    try:
+    with _refused(409, actions.CaseActionError):
         opened = actions.open_episode(
             actor=request.auth,
             client=client,
@@ -695,21 +700,12 @@ def episode_create(request, client_id: int, body: EpisodeIn):
             summary=body.summary,
             idempotency_key=_idempotency_key(request, body.idempotency_key),
         )
-    except actions.CaseActionError as error:
-        raise HttpError(409, str(error)) from None
     return Status(201 if opened.created else 200, _episode_out(opened.episode))
 
 
 @router.post(
     "/cases/clients/{client_id}/identity",
-    response={
-        200: ClientOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: ErrorOut,
-    },
+    response=_responses(ClientOut, 404, 409, 422),
     url_name="case_client_link_identity",
     summary="Link a fuller identity to a record, with the person's consent recorded",
 )
@@ -719,7 +715,7 @@ def client_link_identity(request, client_id: int, body: IdentityIn):
     if not form.is_valid():
         raise _form_errors(form)
     data = form.cleaned_data
-    try:
+    with _refused(409, actions.CaseActionError):
         actions.link_identity(
             actor=request.auth,
             client=client,
@@ -731,21 +727,12 @@ def client_link_identity(request, client_id: int, body: IdentityIn):
             health_number=data.get("health_number") or "",
             health_number_kind=data["health_number_kind"],
         )
-    except actions.CaseActionError as error:
-        raise HttpError(409, str(error)) from None
     return _client_out(get_client_for_user(request.auth, client_id, purpose=Purpose.CARE))
 
 
 @router.post(
     "/cases/clients/{client_id}/merge",
-    response={
-        200: MergeOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: ErrorOut,
-    },
+    response=_responses(MergeOut, 404, 409, 422),
     url_name="case_client_merge",
     summary="Merge another record with this one, keeping full history (undo-able)",
 )
@@ -756,7 +743,7 @@ def client_merge(request, client_id: int, body: MergeIn):
         raise _form_errors(form)
     other = get_client_for_user(request.auth, body.other_id, purpose=Purpose.DUPLICATE_REVIEW)
     survivor, merged = (client, other) if body.keep == "this" else (other, client)
-    try:
+    with _refused(409, actions.CaseActionError):
         merge = actions.merge_clients(
             actor=request.auth,
             survivor=survivor,
@@ -765,21 +752,12 @@ def client_merge(request, client_id: int, body: MergeIn):
             consent_method=body.consent_method,
             consent_note=body.consent_note,
         )
-    except actions.CaseActionError as error:
-        raise HttpError(409, str(error)) from None
     return _merge_out(merge)
 
 
 @router.post(
     "/cases/merges/{merge_id}/undo",
-    response={
-        200: MergeOut,
-        401: ErrorOut,
-        403: ErrorOut,
-        404: ErrorOut,
-        409: ErrorOut,
-        422: ErrorOut,
-    },
+    response=_responses(MergeOut, 404, 409, 422),
     url_name="case_merge_undo",
     summary="Undo a merge: what moved goes back to the merged record",
 )
@@ -792,10 +770,8 @@ def merge_undo(request, merge_id: int, body: UndoIn):
     get_client_for_user(request.auth, merge.merged_id, purpose=Purpose.DUPLICATE_REVIEW)
     if not body.reason.strip():
         raise HttpError(422, "Say why the merge is being undone.")
-    try:
+    with _refused(409, actions.CaseActionError):
         merge = actions.undo_merge(actor=request.auth, merge=merge, reason=body.reason)
-    except actions.CaseActionError as error:
-        raise HttpError(409, str(error)) from None
     return _merge_out(merge)
 
 
@@ -928,7 +904,7 @@ def _follow_up_out(f, *, with_attempts: bool = True) -> dict:
 
 @router.get(
     "/cases/clients/{client_id}/assessments",
-    response={**_READ, 200: list[AssessmentOut]},
+    response=_responses(list[AssessmentOut], 404),
     url_name="case_assessments",
     summary="A person's risk assessments, newest first, each with every point's reason",
 )
@@ -939,7 +915,7 @@ def assessment_list(request, client_id: int):
 
 @router.post(
     "/cases/clients/{client_id}/assessments",
-    response={201: AssessmentOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=_responses(AssessmentOut, 404, 422, created=True),
     url_name="case_assessment_create",
     summary="Score and record a risk assessment with the current instrument",
 )
@@ -950,29 +926,25 @@ def assessment_create(request, client_id: int, body: AssessmentIn):
         episode = client.episodes.filter(pk=body.episode_id).first()
         if episode is None:
             raise HttpError(422, f"Episode {body.episode_id} is not an episode of this person.")
-    try:
+    with _refused(422, assessment_records.AssessmentError):
         assessment = assessment_records.record_assessment(
             actor=request.auth, client=client, episode=episode, answers=body.answers, note=body.note
         )
-    except assessment_records.AssessmentError as error:
-        raise HttpError(422, str(error)) from None
     return Status(201, _assessment_out(assessment))
 
 
 @router.post(
     "/cases/clients/{client_id}/group",
-    response={200: GroupOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=_responses(GroupOut, 404, 422),
     url_name="case_client_group",
     summary="Place a person in one of the four groups; returns the proposed supports",
 )
 def client_group(request, client_id: int, body: GroupIn):
     client = get_client_for_user(request.auth, client_id, purpose=Purpose.CARE)
-    try:
+    with _refused(422, care_groups.GroupError):
         placement = care_groups.place_client(
             actor=request.auth, client=client, group=body.group, note=body.note
         )
-    except care_groups.GroupError as error:
-        raise HttpError(422, str(error)) from None
     return {
         "client_id": client.pk,
         "group": placement.group,
@@ -986,30 +958,24 @@ def client_group(request, client_id: int, body: GroupIn):
 
 @router.get(
     "/cases/follow-ups",
-    response={200: list[FollowUpOut], 401: ErrorOut, 403: ErrorOut, 422: ErrorOut},
+    response=_responses(list[FollowUpOut], 422),
     url_name="case_follow_ups",
     summary="The follow-ups of your teams: open, overdue, due, escalated or contacted",
 )
 def follow_up_list(request, state: str = "open"):
-    try:
+    with _refused(422, followups.FollowUpError):
         rows = list(
             followups.follow_ups_for(request.auth, state=state).prefetch_related("attempts")[:500]
         )
-    except followups.FollowUpError as error:
-        raise HttpError(422, str(error)) from None
-    if rows:
-        record_client_list_read(
-            request.auth,
-            [f.client_id for f in rows],
-            purpose=Purpose.CARE,
-            what="follow_up_worklist",
-        )
+    _audit_list(
+        request, [f.client_id for f in rows], purpose=Purpose.CARE, what="follow_up_worklist"
+    )
     return [_follow_up_out(f) for f in rows]
 
 
 @router.post(
     "/cases/episodes/{episode_id}/follow-up",
-    response={200: FollowUpOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=_responses(FollowUpOut, 404, 422),
     url_name="case_follow_up_start",
     summary="Start the follow-up clock for an episode (once; again returns the same clock)",
 )
@@ -1019,18 +985,16 @@ def follow_up_start(request, episode_id: int, body: FollowUpStartIn):
         raise HttpError(404, "No episode with this number.")
     client = get_client_for_user(request.auth, client_id[0], purpose=Purpose.CARE)
     episode = client.episodes.get(pk=episode_id)
-    try:
+    with _refused(422, followups.FollowUpError):
         follow_up = followups.start_follow_up(
             actor=request.auth, episode=episode, discharged_at=body.discharged_at
         )
-    except followups.FollowUpError as error:
-        raise HttpError(422, str(error)) from None
     return _follow_up_out(follow_up)
 
 
 @router.post(
     "/cases/follow-ups/{follow_up_id}/attempts",
-    response={200: FollowUpOut, 401: ErrorOut, 403: ErrorOut, 404: ErrorOut, 422: ErrorOut},
+    response=_responses(FollowUpOut, 404, 422),
     url_name="case_follow_up_attempt",
     summary="Record an attempt to reach the person; the first contact stops the clock",
 )
@@ -1038,7 +1002,7 @@ def follow_up_attempt(request, follow_up_id: int, body: FollowUpAttemptIn):
     follow_up = followups.get_follow_up_for_user(request.auth, follow_up_id, purpose=Purpose.CARE)
     if body.method not in ContactMethod.values:
         raise HttpError(422, f"method must be one of {', '.join(ContactMethod.values)}.")
-    try:
+    with _refused(422, followups.FollowUpError):
         followups.record_attempt(
             actor=request.auth,
             follow_up=follow_up,
@@ -1047,7 +1011,606 @@ def follow_up_attempt(request, follow_up_id: int, body: FollowUpAttemptIn):
             attempted_at=body.attempted_at,
             note=body.note,
         )
-    except followups.FollowUpError as error:
-        raise HttpError(422, str(error)) from None
     follow_up.refresh_from_db()
     return _follow_up_out(follow_up)
+
+
+# Care alerts, the care plan, supporters (cases-supporters) ----------------------------
+# The same functions as the pages (cairn.cases.care_alerts, .plans, .supporters). A
+# write refused for its input answers 422 with `field`, the body field at fault.
+
+
+class FieldErrorOut(ErrorOut):
+    field: str = Field(description="the body field at fault; __all__ for the request")
+
+
+_WRITE = {**_responses(None, 404, 422), 422: FieldErrorOut}
+
+
+def _write_responses(ok) -> dict:
+    return {**_WRITE, 200: ok}
+
+
+def _care_client(request, client_id: int):
+    return get_client_for_user(request.auth, client_id, purpose=Purpose.CARE)
+
+
+def _field_refusal(error) -> Status:
+    field = getattr(error, "field", "__all__")
+    return Status(422, {"detail": f"{field}: {error}", "field": field})
+
+
+def _writing(request, client_id: int, write, out):
+    """Open the record (audited), run the write, and shape its result with `out`;
+    an unknown item answers 404, refused input 422 with the field."""
+    client = _care_client(request, client_id)
+    try:
+        return out(write(client))
+    except (plans.PlanItemMissing, supporters.SupporterMissing) as error:
+        raise HttpError(404, str(error)) from None
+    except (plans.PlanError, supporters.SupporterError) as error:
+        return _field_refusal(error)
+
+
+class CareAlertOut(Schema):
+    id: int
+    client_id: int
+    organization: str
+    kind: str = Field(
+        description="follow_up_overdue, action_overdue, oat_stopped, oat_missed_doses, other"
+    )
+    text: str
+    link: str
+    raised_at: dt.datetime
+    raised_by: str
+    acknowledged_at: dt.datetime | None
+    acknowledged_by: str
+
+
+def _alert_out(alert) -> dict:
+    return {
+        "id": alert.pk,
+        "client_id": alert.client_id,
+        "organization": alert.organization.name,
+        "kind": alert.kind,
+        "text": alert.text,
+        "link": alert.link,
+        "raised_at": alert.raised_at,
+        "raised_by": alert.raised_by,
+        "acknowledged_at": alert.acknowledged_at,
+        "acknowledged_by": alert.acknowledged_by,
+    }
+
+
+@router.get(
+    "/cases/alerts",
+    response=_responses(list[CareAlertOut], 422),
+    url_name="case_care_alerts",
+    summary="The care alerts of your teams: open, acknowledged or all, newest first",
+)
+def care_alert_list(request, state: str = "open", client_id: int | None = None):
+    client = None if client_id is None else _care_client(request, client_id)
+    with _refused(422, care_alerts.CareAlertError):
+        rows = list(care_alerts.alerts_for(request.auth, state=state, client=client)[:500])
+    _audit_list(request, [a.client_id for a in rows], purpose=Purpose.CARE, what="care_alerts")
+    return [_alert_out(a) for a in rows]
+
+
+@router.post(
+    "/cases/alerts/{alert_id}/acknowledge",
+    response=_responses(CareAlertOut, 404),
+    url_name="case_care_alert_acknowledge",
+    summary="Acknowledge a care alert of your teams (again changes nothing)",
+)
+def care_alert_acknowledge(request, alert_id: int):
+    alert = care_alerts.acknowledge(actor=request.auth, alert_id=alert_id)
+    return _alert_out(alert)
+
+
+# The care plan.
+
+
+class GoalIn(Schema):
+    text: str
+    idempotency_key: str = ""
+
+
+class ActionIn(Schema):
+    text: str
+    owner_user_id: int | None = Field(None, description="a care-team member holding the case")
+    owner_text: str = Field("", description="or: the person, a supporter, someone else")
+    due_on: dt.date | None = None
+    goal_id: int | None = None
+    support_id: int | None = Field(None, description="the catalogue support it comes from")
+    idempotency_key: str = ""
+
+
+class ReferralIn(Schema):
+    kind: str = Field(description=", ".join(ReferralKind.values))
+    to_whom: str
+    note: str = ""
+    support_id: int | None = None
+    idempotency_key: str = ""
+
+
+class StatusIn(Schema):
+    status: str = Field(
+        description="goals: open, achieved, dropped; actions: open, done, cancelled"
+    )
+
+
+class ReferralStepIn(Schema):
+    status: str = Field(description="the next step; see docs/cases-plan.md")
+    note: str = ""
+
+
+class GoalOut(Schema):
+    id: int
+    text: str
+    status: str
+    organization: str
+    created_at: dt.datetime
+    created_by: str
+    status_changed_at: dt.datetime | None
+    status_changed_by: str
+
+
+class ActionOut(GoalOut):
+    owner_user: str | None
+    owner_text: str
+    owner: str
+    due_on: dt.date | None
+    goal_id: int | None
+    from_support_id: int | None
+
+
+class ReferralChangeOut(Schema):
+    status: str
+    changed_at: dt.datetime
+    changed_by: str
+    note: str
+
+
+class ReferralOut(Schema):
+    id: int
+    kind: str
+    to_whom: str
+    note: str
+    status: str
+    next_steps: list[str]
+    organization: str
+    created_at: dt.datetime
+    created_by: str
+    from_support_id: int | None
+    changes: list[ReferralChangeOut]
+
+
+class PlanOut(Schema):
+    client_id: int
+    group: str
+    goals: list[GoalOut]
+    actions: list[ActionOut]
+    referrals: list[ReferralOut]
+
+
+def _item_out(item) -> dict:
+    return {
+        "id": item.pk,
+        "text": item.text,
+        "status": item.status,
+        "organization": item.organization.name,
+        "created_at": item.created_at,
+        "created_by": item.created_by,
+        "status_changed_at": item.status_changed_at,
+        "status_changed_by": item.status_changed_by,
+    }
+
+
+def _action_out(action) -> dict:
+    return {
+        **_item_out(action),
+        "owner_user": action.owner_user.get_username() if action.owner_user_id else None,
+        "owner_text": action.owner_text,
+        "owner": action.owner_label,
+        "due_on": action.due_on,
+        "goal_id": action.goal_id,
+        "from_support_id": action.from_support_id,
+    }
+
+
+def _referral_out(referral) -> dict:
+    return {
+        "id": referral.pk,
+        "kind": referral.kind,
+        "to_whom": referral.to_whom,
+        "note": referral.note,
+        "status": referral.status,
+        "next_steps": list(plans.REFERRAL_STEPS.get(referral.status, ())),
+        "organization": referral.organization.name,
+        "created_at": referral.created_at,
+        "created_by": referral.created_by,
+        "from_support_id": referral.from_support_id,
+        "changes": [
+            {
+                "status": c.status,
+                "changed_at": c.changed_at,
+                "changed_by": c.changed_by,
+                "note": c.note,
+            }
+            for c in referral.changes.all()
+        ],
+    }
+
+
+@router.get(
+    "/cases/clients/{client_id}/plan",
+    response=_responses(PlanOut, 404),
+    url_name="case_plan",
+    summary="A person's care plan: goals, actions with owners and due dates, referrals",
+)
+def plan_detail(request, client_id: int):
+    client = _care_client(request, client_id)
+    plan = plans.plan_for(client)
+    return {
+        "client_id": client.pk,
+        "group": plan["group"],
+        "goals": [_item_out(g) for g in client.plan_goals.select_related("organization")],
+        "actions": [
+            _action_out(a) for a in client.plan_actions.select_related("organization", "owner_user")
+        ],
+        "referrals": [
+            _referral_out(r)
+            for r in client.referrals.select_related("organization").prefetch_related("changes")
+        ],
+    }
+
+
+@router.post(
+    "/cases/clients/{client_id}/plan/goals",
+    response=_write_responses(GoalOut),
+    url_name="case_plan_goals",
+    summary="Add a goal (the same idempotency key returns the first goal)",
+)
+def plan_goal_add(request, client_id: int, body: GoalIn):
+    return _writing(
+        request,
+        client_id,
+        lambda client: plans.add_goal(
+            actor=request.auth,
+            client=client,
+            text=body.text,
+            idempotency_key=_idempotency_key(request, body.idempotency_key),
+        ),
+        _item_out,
+    )
+
+
+@router.post(
+    "/cases/clients/{client_id}/plan/goals/{goal_id}",
+    response=_write_responses(GoalOut),
+    url_name="case_plan_goal",
+    summary="Set a goal's status: open, achieved or dropped",
+)
+def plan_goal_status(request, client_id: int, goal_id: int, body: StatusIn):
+    return _writing(
+        request,
+        client_id,
+        lambda client: plans.set_goal_status(
+            actor=request.auth, client=client, goal_id=goal_id, status=body.status
+        ),
+        _item_out,
+    )
+
+
+@router.post(
+    "/cases/clients/{client_id}/plan/actions",
+    response=_write_responses(ActionOut),
+    url_name="case_plan_actions",
+    summary="Add an action with an owner and a due date (idempotent on its key)",
+)
+def plan_action_add(request, client_id: int, body: ActionIn):
+    return _writing(
+        request,
+        client_id,
+        lambda client: plans.add_action(
+            actor=request.auth,
+            client=client,
+            text=body.text,
+            owner_user_id=body.owner_user_id,
+            owner_text=body.owner_text,
+            due_on=body.due_on,
+            goal_id=body.goal_id,
+            support_id=body.support_id,
+            idempotency_key=_idempotency_key(request, body.idempotency_key),
+        ),
+        _action_out,
+    )
+
+
+@router.post(
+    "/cases/clients/{client_id}/plan/actions/{action_id}",
+    response=_write_responses(ActionOut),
+    url_name="case_plan_action",
+    summary="Set an action's status: open, done or cancelled",
+)
+def plan_action_status(request, client_id: int, action_id: int, body: StatusIn):
+    return _writing(
+        request,
+        client_id,
+        lambda client: plans.set_action_status(
+            actor=request.auth, client=client, action_id=action_id, status=body.status
+        ),
+        _action_out,
+    )
+
+
+@router.post(
+    "/cases/clients/{client_id}/plan/referrals",
+    response=_write_responses(ReferralOut),
+    url_name="case_plan_referrals",
+    summary="Propose a referral (idempotent on its key)",
+)
+def plan_referral_add(request, client_id: int, body: ReferralIn):
+    return _writing(
+        request,
+        client_id,
+        lambda client: plans.add_referral(
+            actor=request.auth,
+            client=client,
+            kind=body.kind,
+            to_whom=body.to_whom,
+            note=body.note,
+            support_id=body.support_id,
+            idempotency_key=_idempotency_key(request, body.idempotency_key),
+        ),
+        _referral_out,
+    )
+
+
+@router.post(
+    "/cases/clients/{client_id}/plan/referrals/{referral_id}",
+    response=_write_responses(ReferralOut),
+    url_name="case_plan_referral",
+    summary="Move a referral one step (sent, accepted, declined, started, completed, no-show)",
+)
+def plan_referral_step(request, client_id: int, referral_id: int, body: ReferralStepIn):
+    return _writing(
+        request,
+        client_id,
+        lambda client: plans.change_referral(
+            actor=request.auth,
+            client=client,
+            referral_id=referral_id,
+            status=body.status,
+            note=body.note,
+        ),
+        _referral_out,
+    )
+
+
+# Supporters and consent.
+
+
+class SupporterIn(Schema):
+    name: str
+    relationship: str = Field(description="family, friend, peer or other")
+    contact_method: str = Field("", description="phone, text, email, in_person, ...")
+    contact_value: str = ""
+    username: str = Field("", description="the supporter's own Cairn account, if any")
+    note: str = ""
+    idempotency_key: str = ""
+
+
+class ConsentIn(Schema):
+    purpose: str = Field(description=", ".join(ConsentPurpose.values))
+    method: str = Field(description="verbal, written or electronic")
+    note: str = Field("", description="the person's words, if any")
+
+
+class RevokeIn(Schema):
+    reason: str
+
+
+class ConsentOut(Schema):
+    id: int
+    purpose: str
+    method: str
+    note: str
+    recorded_at: dt.datetime
+    recorded_by: str
+    in_force: bool
+    revoked_at: dt.datetime | None
+    revoked_by: str
+    revocation_reason: str
+
+
+class SupporterOut(Schema):
+    id: int
+    client_id: int
+    name: str
+    relationship: str
+    contact_method: str
+    contact_value: str
+    username: str | None
+    note: str
+    added_at: dt.datetime
+    added_by: str
+    purposes_in_force: list[str]
+    consents: list[ConsentOut] = Field(description="the full history, oldest first")
+
+
+def _consent_out(c) -> dict:
+    return {
+        "id": c.pk,
+        "purpose": c.purpose,
+        "method": c.method,
+        "note": c.note,
+        "recorded_at": c.recorded_at,
+        "recorded_by": c.recorded_by,
+        "in_force": c.revoked_at is None,
+        "revoked_at": c.revoked_at,
+        "revoked_by": c.revoked_by,
+        "revocation_reason": c.revocation_reason,
+    }
+
+
+def _supporter_out(s) -> dict:
+    consents = list(s.consents.all())
+    return {
+        "id": s.pk,
+        "client_id": s.client_id,
+        "name": s.name,
+        "relationship": s.relationship,
+        "contact_method": s.contact_method,
+        "contact_value": s.contact_value,
+        "username": s.user.get_username() if s.user_id else None,
+        "note": s.note,
+        "added_at": s.added_at,
+        "added_by": s.added_by,
+        "purposes_in_force": [c.purpose for c in consents if c.revoked_at is None],
+        "consents": [_consent_out(c) for c in consents],
+    }
+
+
+@router.get(
+    "/cases/clients/{client_id}/supporters",
+    response=_responses(list[SupporterOut], 404),
+    url_name="case_supporters",
+    summary="A person's supporters, each with the full history of their consents",
+)
+def supporter_list(request, client_id: int):
+    return [_supporter_out(s) for s in supporters.supporters_for(_care_client(request, client_id))]
+
+
+@router.post(
+    "/cases/clients/{client_id}/supporters",
+    response=_write_responses(SupporterOut),
+    url_name="case_supporter_create",
+    summary="Link a supporter (no consent yet: they see nothing until the person consents)",
+)
+def supporter_create(request, client_id: int, body: SupporterIn):
+    return _writing(
+        request,
+        client_id,
+        lambda client: supporters.add_supporter(
+            actor=request.auth,
+            client=client,
+            name=body.name,
+            relationship=body.relationship,
+            contact_method=body.contact_method,
+            contact_value=body.contact_value,
+            username=body.username,
+            note=body.note,
+            idempotency_key=_idempotency_key(request, body.idempotency_key),
+        ),
+        _supporter_out,
+    )
+
+
+@router.post(
+    "/cases/clients/{client_id}/supporters/{supporter_id}/consents",
+    response=_write_responses(ConsentOut),
+    url_name="case_supporter_consents",
+    summary="Record the person's consent for one supporter and purpose (once while in force)",
+)
+def supporter_consent_add(request, client_id: int, supporter_id: int, body: ConsentIn):
+    return _writing(
+        request,
+        client_id,
+        lambda client: supporters.record_consent(
+            actor=request.auth,
+            client=client,
+            supporter_id=supporter_id,
+            purpose=body.purpose,
+            method=body.method,
+            note=body.note,
+        ),
+        _consent_out,
+    )
+
+
+@router.post(
+    "/cases/clients/{client_id}/supporters/{supporter_id}/consents/{consent_id}/revoke",
+    response=_write_responses(ConsentOut),
+    url_name="case_supporter_consent_revoke",
+    summary="Revoke a consent now, with the reason; the supporter's access ends at once",
+)
+def supporter_consent_revoke(
+    request, client_id: int, supporter_id: int, consent_id: int, body: RevokeIn
+):
+    return _writing(
+        request,
+        client_id,
+        lambda client: supporters.revoke_consent(
+            actor=request.auth,
+            client=client,
+            supporter_id=supporter_id,
+            consent_id=consent_id,
+            reason=body.reason,
+        ),
+        _consent_out,
+    )
+
+
+# The supporter's own view: any account that may hold a supporter link (never police or
+# municipal members), through get_client_for_supporter, which audits each read.
+
+_SUPPORTER_AUTH = _auth_requiring(require_supporter_access)
+
+
+class SupportingOut(Schema):
+    client_id: int
+    display_name: str
+    relationship: str
+    purposes: list[str]
+
+
+class SupporterViewOut(Schema):
+    client_id: int
+    display_name: str
+    relationship: str
+    purposes: list[str] = Field(description="what the person consented to; nothing else shows")
+    may_contact_about_follow_up: bool
+    goals: list[dict] | None = Field(description="with see_care_plan; else null")
+    actions: list[dict] | None = Field(description="with see_care_plan; else null")
+    referrals: list[dict] | None = Field(description="with see_appointments; else null")
+    follow_ups: list[dict] | None = Field(description="with see_appointments; else null")
+    overdoses: list[dict] | None = Field(
+        description="with receive_overdose_alerts: overdoses since that consent; else null"
+    )
+
+
+@router.get(
+    "/cases/supporting",
+    auth=_SUPPORTER_AUTH,
+    response=_responses(list[SupportingOut]),
+    url_name="case_supporting",
+    summary="The people you support, with what each agreed to share with you",
+)
+def supporting_list(request):
+    links = list(supporter_links_for(request.auth).prefetch_related("consents"))
+    _audit_list(
+        request, [s.client_id for s in links], purpose=Purpose.SUPPORTING, what="supporting"
+    )
+    return [
+        {
+            "client_id": s.client_id,
+            "display_name": s.client.display_name,
+            "relationship": s.relationship,
+            "purposes": sorted(c.purpose for c in s.consents.all() if c.revoked_at is None),
+        }
+        for s in links
+    ]
+
+
+@router.get(
+    "/cases/supporting/{client_id}",
+    auth=_SUPPORTER_AUTH,
+    response=_responses(SupporterViewOut, 404),
+    url_name="case_supporting_detail",
+    summary="What a person agreed to share with you as their supporter (the read is audited)",
+)
+def supporting_detail(request, client_id: int):
+    view = get_client_for_supporter(request.auth, client_id, purpose=Purpose.SUPPORTING)
+    content = supporters.supporter_view_content(view)
+    return {**content, "purposes": [key for key, _ in content["purposes"]]}

@@ -20,10 +20,11 @@ from django.db.models import Exists, OuterRef, QuerySet
 from django.http import Http404
 
 from cairn.access.audit import record_audit_event
-from cairn.access.models import Membership, Organization
-from cairn.access.permissions import has_permission
+from cairn.access.models import Organization, Sector
+from cairn.access.permissions import grants_for, has_permission, organizations_where
 from cairn.access.roles import ROLES, Permission
-from cairn.cases.models import Client, ClientHolding
+from cairn.cases.models import Client, ClientHolding, RecordStatus
+from cairn.cases.models.supporters import ConsentPurpose, Supporter, SupporterConsent
 from cairn.geography.models import Jurisdiction, Level
 from cairn.surveillance.models import Event, EventIdentity, Source
 
@@ -35,6 +36,7 @@ class Purpose(models.TextChoices):
     OPENING_CASE = "opening_case", "Opening a case from a source record"
     FINDING_PERSON = "finding_person", "Finding a person's record"
     DUPLICATE_REVIEW = "duplicate_review", "Checking for and merging duplicate records"
+    SUPPORTING = "supporting", "Supporting the person, with their consent"
 
 
 class InvalidPurpose(ValueError):
@@ -60,18 +62,14 @@ def check_purpose(purpose: str) -> str:
 
 
 def care_team_organization_ids(user) -> list[int]:
-    """The organizations in which the user holds a care-team role (cached per request)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return []
-    cached = getattr(user, "_cairn_care_team_organizations", None)
-    if cached is None:
-        cached = sorted(
-            Membership.objects.filter(user=user, role__in=CARE_TEAM_ROLES)
-            .values_list("organization_id", flat=True)
-            .distinct()
-        )
-        user._cairn_care_team_organizations = cached
-    return cached
+    """The organizations in which the user holds a care-team role (VIEW_IDENTIFIABLE);
+    from the user's grants, which are cached per request."""
+    return organizations_where(user, Permission.VIEW_IDENTIFIABLE)
+
+
+def case_manager_organization_ids(user) -> list[int]:
+    """The organizations in which the user may change case records (MANAGE_CASES)."""
+    return organizations_where(user, Permission.MANAGE_CASES)
 
 
 def is_on_a_care_team(user) -> bool:
@@ -208,3 +206,121 @@ def get_source_record_for_user(user, event_id, *, purpose: str):
             details={"purpose": purpose, "identity_present": identity is not None},
         )
     return event, identity
+
+
+def managing_organization_id(user, client: Client) -> int:
+    """The user's organization that holds the case and lets them change it
+    (MANAGE_CASES); the first, if several. PermissionDenied otherwise."""
+    mine = case_manager_organization_ids(user)
+    held = ClientHolding.objects.filter(client=client, organization_id__in=mine)
+    organization_id = held.order_by("organization_id").values_list("organization_id", flat=True)
+    organization_id = organization_id.first()
+    if organization_id is None:
+        raise PermissionDenied(NOT_CARE_TEAM)
+    return organization_id
+
+
+# Supporters -------------------------------------------------------------------------
+# A family member, friend or peer linked to a person's case, with a Cairn account of
+# their own, sees what the person's consents in force allow — nothing else, and
+# nothing once the last consent is revoked. Police and municipal members never do.
+
+#: Organizations (and roles) whose members never see a person's record, even as supporters.
+NEVER_CLIENT_DATA_SECTORS = (Sector.POLICE, Sector.MUNICIPAL_GOVERNMENT)
+NEVER_CLIENT_DATA_ROLES = ("police_liaison", "municipal_coordinator")
+NOT_A_SUPPORTER = "Police and municipal members never see a person's record, even as supporters."
+
+
+def may_be_a_supporter(user) -> bool:
+    """Whether this account may hold a supporter link at all: signed in, active, and
+    not a member of police or municipal government (in any role)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    cached = getattr(user, "_cairn_may_support", None)
+    if cached is None:
+        excluded = any(g.role.key in NEVER_CLIENT_DATA_ROLES for g in grants_for(user))
+        excluded = (
+            excluded
+            or user.memberships.filter(organization__sector__in=NEVER_CLIENT_DATA_SECTORS).exists()
+        )
+        cached = user._cairn_may_support = not excluded
+    return cached
+
+
+def require_supporter_access(user) -> None:
+    if not may_be_a_supporter(user):
+        raise PermissionDenied(NOT_A_SUPPORTER)
+
+
+def _consents_in_force():
+    return SupporterConsent.objects.filter(supporter=OuterRef("pk"), revoked_at__isnull=True)
+
+
+def supporter_links_for(user) -> QuerySet[Supporter]:
+    """The user's own supporter links that at least one consent in force opens, on
+    active records. Callers that show names audit the list (`record_client_list_read`)."""
+    require_supporter_access(user)
+    return (
+        Supporter.objects.filter(user=user, client__status=RecordStatus.ACTIVE)
+        .filter(Exists(_consents_in_force()))
+        .select_related("client")
+        .order_by("client_id")
+    )
+
+
+class SupporterView:
+    """What a supporter may see of one person: the record, their link, and the purposes
+    the person consented to (only these decide what is shown)."""
+
+    def __init__(self, client: Client, supporter: Supporter, purposes: frozenset[str]):
+        self.client = client
+        self.supporter = supporter
+        self.purposes = purposes
+
+    def allows(self, purpose: str) -> bool:
+        return ConsentPurpose(purpose) in self.purposes
+
+
+def get_client_for_supporter(user, client_id, *, purpose: str = Purpose.SUPPORTING):
+    """The supporter view of one person for a linked supporter, with the purposes the
+    person's consents in force allow; the read is audited (`cases.client.supporter_read`,
+    with the purposes). Http404 when the user is not linked to this person or no
+    consent is in force (revoked consent cuts access at once); PermissionDenied for
+    police and municipal members."""
+    require_supporter_access(user)
+    check_purpose(purpose)
+    try:
+        client_id = int(client_id)
+    except (TypeError, ValueError):
+        raise Http404("No person with this number.") from None
+    with transaction.atomic():
+        supporter = (
+            Supporter.objects.filter(
+                user=user, client_id=client_id, client__status=RecordStatus.ACTIVE
+            )
+            .select_related("client")
+            .first()
+        )
+        purposes = frozenset()
+        if supporter is not None:
+            purposes = frozenset(
+                ConsentPurpose(p)
+                for p in supporter.consents.filter(revoked_at__isnull=True).values_list(
+                    "purpose", flat=True
+                )
+            )
+        if not purposes:
+            raise Http404("You are not a supporter of this person with their consent in force.")
+        record_audit_event(
+            actor=user,
+            action="cases.client.supporter_read",
+            target=supporter.client,
+            summary=f"Supporter view of client record {client_id} "
+            f"({Purpose(purpose).label.lower()})",
+            details={
+                "purpose": purpose,
+                "supporter_id": supporter.pk,
+                "consents": sorted(purposes),
+            },
+        )
+    return SupporterView(supporter.client, supporter, purposes)

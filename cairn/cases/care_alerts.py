@@ -20,7 +20,12 @@ from django.utils import timezone
 
 from cairn.access.audit import record_audit_event
 from cairn.access.models import Organization
-from cairn.cases.access import care_team_organization_ids, clients_visible_to, require_care_team
+from cairn.cases.access import (
+    care_team_organization_ids,
+    case_manager_organization_ids,
+    clients_visible_to,
+    require_care_team,
+)
 from cairn.cases.models import Client, ClientHolding
 from cairn.cases.models.care_alerts import CareAlert, CareAlertKind
 
@@ -136,15 +141,20 @@ def open_alert_count(user) -> int:
 
 def acknowledge(*, actor, alert_id) -> CareAlert:
     """Acknowledge one alert of the actor's teams (a repeat changes nothing); audited.
-    Http404 for an alert that is not the actor's teams' (whether or not it exists)."""
+    Needs MANAGE_CASES in the alert's organization. Http404 for an alert that is not
+    the actor's teams' (whether or not it exists)."""
     require_care_team(actor)
     try:
         alert_id = int(alert_id)
     except (TypeError, ValueError):
         raise Http404("No care alert with this number.") from None
     with transaction.atomic():
-        alert = alerts_for(actor, state="all").select_for_update(of=("self",)).filter(pk=alert_id)
-        alert = alert.first()
+        alert = (
+            alerts_for(actor, state="all")
+            .filter(pk=alert_id, organization_id__in=case_manager_organization_ids(actor))
+            .select_for_update(of=("self",))
+            .first()
+        )
         if alert is None:
             raise Http404("No care alert with this number for your teams.")
         if alert.acknowledged_at is None:

@@ -11,13 +11,12 @@ import datetime as dt
 import re
 
 from django.contrib.auth import get_user_model
-from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from cairn.access.audit import record_audit_event
 from cairn.access.models import Membership
-from cairn.cases.access import CARE_TEAM_ROLES, NOT_CARE_TEAM, care_team_organization_ids
+from cairn.cases.access import CARE_TEAM_ROLES, managing_organization_id
 from cairn.cases.assessment import groups
 from cairn.cases.models import Client, ClientHolding
 from cairn.cases.models.groups import CareGroup, GroupSupport
@@ -64,14 +63,9 @@ def _key(actor, key: str) -> str | None:
 
 
 def holding_organization_id(actor, client: Client) -> int:
-    """The actor's care-team organization that holds the case (the first, if several)."""
-    held = set(
-        ClientHolding.objects.filter(client=client).values_list("organization_id", flat=True)
-    )
-    mine = [o for o in care_team_organization_ids(actor) if o in held]
-    if not mine:
-        raise PermissionDenied(NOT_CARE_TEAM)
-    return mine[0]
+    """The actor's organization that holds the case and lets them change it
+    (MANAGE_CASES; the first, if several)."""
+    return managing_organization_id(actor, client)
 
 
 def _writable(actor, client: Client) -> int:
@@ -337,6 +331,57 @@ def change_referral(*, actor, client: Client, referral_id, status: str, note: st
         status=status,
     )
     return referral
+
+
+# Overdue actions ----------------------------------------------------------------------
+
+SYSTEM_ACTOR = "system:cases.escalate-actions"
+
+
+def escalate_overdue_actions(*, today: dt.date | None = None, actor=SYSTEM_ACTOR) -> list:
+    """Raise one `action_overdue` care alert for every open action past its due date,
+    to the team that wrote it (or, if it no longer holds the case, a team that does).
+    Once per action: the alert's source key is the action, so running again (or from
+    two schedulers) raises nothing new. Returns the alerts raised now."""
+    from django.urls import reverse
+
+    from cairn.cases.care_alerts import raise_care_alert
+    from cairn.cases.models.care_alerts import CareAlert, CareAlertKind
+
+    today = today or timezone.localdate()
+    alerted = CareAlert.objects.filter(
+        kind=CareAlertKind.ACTION_OVERDUE, source_key__startswith="action_overdue:"
+    ).values_list("source_key", flat=True)
+    done = {key.split(":", 1)[1] for key in alerted}
+    overdue = PlanAction.objects.filter(
+        status=ActionStatus.OPEN, due_on__lt=today, client__status="active"
+    ).order_by("due_on", "pk")
+    raised = []
+    for action in overdue:
+        if str(action.pk) in done:
+            continue
+        holders = list(
+            ClientHolding.objects.filter(client_id=action.client_id)
+            .order_by("organization_id")
+            .values_list("organization_id", flat=True)
+        )
+        if not holders:
+            continue
+        team = action.organization_id if action.organization_id in holders else holders[0]
+        days = (today - action.due_on).days
+        alert = raise_care_alert(
+            client=action.client_id,
+            organization=team,
+            kind=CareAlertKind.ACTION_OVERDUE,
+            text=f"Care-plan action {action.pk} is overdue by {days} day"
+            f"{'' if days == 1 else 's'} (due {action.due_on:%Y-%m-%d}).",
+            link=reverse("cases:plan", args=[action.client_id]),
+            source_key=f"action_overdue:{action.pk}",
+            actor=actor,
+        )
+        if alert.created:
+            raised.append(alert)
+    return raised
 
 
 #: Words in a catalogue support's title that say which kind of referral it is.

@@ -3,7 +3,8 @@
 from django.urls import path
 
 from cairn.cases.views import assessments, clients, followups, groups, merges, plans, worklist
-from cairn.cases.views import treatment as treatment_views
+from cairn.cases.views import care_alerts as care_alert_views
+from cairn.cases.views import supporters as supporter_views
 
 app_name = "cases"
 
@@ -78,38 +79,30 @@ urlpatterns = [
         plans.plan_referral_status,
         name="plan_referral_status",
     ),
-    # Opioid agonist treatment (cases-treatment).
-    path("clients/<int:client_id>/treatment/", treatment_views.treatment, name="treatment"),
+    # Care alerts and supporters (cases-supporters).
+    path("alerts/", care_alert_views.care_alert_inbox, name="care_alerts"),
     path(
-        "clients/<int:client_id>/treatment/summary/",
-        treatment_views.treatment_summary,
-        name="treatment_summary",
+        "alerts/<int:alert_id>/acknowledge/",
+        care_alert_views.care_alert_acknowledge,
+        name="care_alert_acknowledge",
     ),
     path(
-        "clients/<int:client_id>/treatment/episodes/",
-        treatment_views.treatment_episode_start,
-        name="treatment_episode_start",
+        "clients/<int:client_id>/supporters/",
+        supporter_views.supporters_page,
+        name="supporters",
     ),
     path(
-        "clients/<int:client_id>/treatment/episodes/<int:episode_id>/stop/",
-        treatment_views.treatment_episode_stop,
-        name="treatment_episode_stop",
+        "clients/<int:client_id>/supporters/<int:supporter_id>/consents/",
+        supporter_views.supporter_consent_add,
+        name="supporter_consent_add",
     ),
     path(
-        "clients/<int:client_id>/treatment/dispensing/",
-        treatment_views.treatment_dispensing_add,
-        name="treatment_dispensing_add",
+        "clients/<int:client_id>/supporters/<int:supporter_id>/consents/<int:consent_id>/revoke/",
+        supporter_views.supporter_consent_revoke,
+        name="supporter_consent_revoke",
     ),
+    path("supporting/", supporter_views.supporting_list, name="supporting_list"),
     path(
-        "clients/<int:client_id>/treatment/missed-doses/",
-        treatment_views.treatment_missed_dose_add,
-        name="treatment_missed_dose_add",
+        "supporting/<int:client_id>/", supporter_views.supporting_detail, name="supporting_detail"
     ),
-    path(
-        "clients/<int:client_id>/treatment/diagnosis/",
-        treatment_views.treatment_diagnosis,
-        name="treatment_diagnosis",
-    ),
-    path("treatment/import/", treatment_views.treatment_import, name="treatment_import"),
-    path("treatment/cascade/", treatment_views.treatment_cascade, name="treatment_cascade"),
 ]

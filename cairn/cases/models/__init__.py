@@ -29,6 +29,10 @@ from cairn.cases.models.episodes import (
 __all__ = [
     "CareAlert",
     "CareAlertKind",
+    "ConsentPurpose",
+    "Supporter",
+    "SupporterConsent",
+    "SupporterRelationship",
     "HEALTH_NUMBER_KINDS",
     "Client",
     "ClientContact",
@@ -48,14 +52,6 @@ __all__ = [
     "IdentityLink",
     "IdentityStatus",
     "NameKind",
-    "OatDispensing",
-    "OatDrug",
-    "OatEndReason",
-    "OatEpisode",
-    "OatImport",
-    "OatMissedDose",
-    "OatOrigin",
-    "OudDiagnosis",
     "OverdoseEpisode",
     "RecordStatus",
     "SetAside",
@@ -63,13 +59,9 @@ __all__ = [
 ]
 from cairn.cases.models import assessments, followups, groups, plans  # noqa: E402, F401
 from cairn.cases.models.care_alerts import CareAlert, CareAlertKind  # noqa: E402
-from cairn.cases.models.treatment import (  # noqa: E402
-    OatDispensing,
-    OatDrug,
-    OatEndReason,
-    OatEpisode,
-    OatImport,
-    OatMissedDose,
-    OatOrigin,
-    OudDiagnosis,
+from cairn.cases.models.supporters import (  # noqa: E402
+    ConsentPurpose,
+    Supporter,
+    SupporterConsent,
+    SupporterRelationship,
 )

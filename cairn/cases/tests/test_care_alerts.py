@@ -92,3 +92,58 @@ def test_the_inbox_is_the_holding_teams_and_acknowledging_is_audited(
     assert [a.pk for a in care_alerts.alerts_for(er_nurse, state="acknowledged")] == [alert.pk]
     alert.refresh_from_db()
     assert alert.acknowledged_by == er_nurse.get_username()
+
+
+def test_overdue_plan_actions_alert_the_holding_team_once(er_nurse, person):
+    import datetime as dt
+
+    from django.core.management import call_command
+
+    from cairn.cases import plans
+
+    today = dt.date(2026, 11, 26)
+    late = plans.add_action(
+        actor=er_nurse, client=person, text="Call the clinic", due_on=dt.date(2026, 11, 20)
+    )
+    plans.add_action(actor=er_nurse, client=person, text="Due later", due_on=today)
+    plans.add_action(actor=er_nurse, client=person, text="No due date")
+    done = plans.add_action(
+        actor=er_nurse, client=person, text="Done already", due_on=dt.date(2026, 11, 1)
+    )
+    plans.set_action_status(actor=er_nurse, client=person, action_id=done.pk, status="done")
+    raised = plans.escalate_overdue_actions(today=today)
+    assert [a.source_key for a in raised] == [f"action_overdue:{late.pk}"]
+    alert = raised[0]
+    assert alert.kind == "action_overdue" and alert.organization == _team(person)
+    assert "overdue by 6 days" in alert.text and "Call the clinic" not in alert.text
+    assert alert.link == f"/cases/clients/{person.pk}/plan/"
+    assert plans.escalate_overdue_actions(today=today) == []
+    call_command("escalate_actions", today="2026-11-26")
+    assert CareAlert.objects.filter(kind="action_overdue").count() == 1
+    assert list(care_alerts.alerts_for(er_nurse)) == [alert]
+
+
+def test_escalated_follow_ups_feed_the_inbox_once(er_nurse, person):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from cairn.cases import actions, followups
+
+    opened = actions.open_episode(
+        actor=er_nurse, client=person, occurred_at=timezone.now() - dt.timedelta(days=5)
+    )
+    follow_up = followups.start_follow_up(actor=er_nurse, episode=opened.episode)
+    assert followups.escalate_overdue() == [follow_up]
+    raised = care_alerts.alerts_from_follow_up_escalations()
+    assert [a.source_key for a in raised] == [f"follow_up_overdue:{follow_up.pk}"]
+    assert raised[0].link == f"/cases/follow-ups/{follow_up.pk}/"
+    assert care_alerts.alerts_from_follow_up_escalations() == []
+
+
+def test_a_bad_day_for_the_command_is_refused():
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="--today"):
+        call_command("escalate_actions", today="26/11/2026")
