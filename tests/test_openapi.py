@@ -56,6 +56,13 @@ DOCUMENTED_PATHS = {
     "/api/v1/cases/clients/{client_id}/supporters/{supporter_id}/consents/{consent_id}/revoke",
     "/api/v1/cases/supporting",
     "/api/v1/cases/supporting/{client_id}",
+    "/api/v1/cases/clients/{client_id}/treatment",
+    "/api/v1/cases/clients/{client_id}/treatment/episodes",
+    "/api/v1/cases/clients/{client_id}/treatment/episodes/{episode_id}/stop",
+    "/api/v1/cases/clients/{client_id}/treatment/dispensing",
+    "/api/v1/cases/clients/{client_id}/treatment/missed-doses",
+    "/api/v1/cases/treatment/imports",
+    "/api/v1/cases/treatment/cascade",
 }
 
 

@@ -19,7 +19,15 @@ from django.shortcuts import resolve_url
 from django.urls import URLResolver, get_resolver, reverse
 
 from cairn.web.admin_site import cairn_admin_site
-from tests.url_rows import alerts, cases, cases_supporters, counts, dashboards, ranking
+from tests.url_rows import (
+    alerts,
+    cases,
+    cases_supporters,
+    cases_treatment,
+    counts,
+    dashboards,
+    ranking,
+)
 from tests.url_rows.common import (
     ANONYMOUS,
     EVERY_PERSONA,
@@ -123,6 +131,7 @@ MATRIX: dict[str, list[Visit] | str] = {
     **alerts.ROWS,
     **cases.ROWS,
     **cases_supporters.ROWS,
+    **cases_treatment.ROWS,
     **counts.ROWS,
     **dashboards.ROWS,
     **ranking.ROWS,

@@ -5,6 +5,7 @@ from django.urls import path
 from cairn.cases.views import assessments, clients, followups, groups, merges, plans, worklist
 from cairn.cases.views import care_alerts as care_alert_views
 from cairn.cases.views import supporters as supporter_views
+from cairn.cases.views import treatment as treatment_views
 
 app_name = "cases"
 
@@ -79,6 +80,40 @@ urlpatterns = [
         plans.plan_referral_status,
         name="plan_referral_status",
     ),
+    # Opioid agonist treatment (cases-treatment).
+    path("clients/<int:client_id>/treatment/", treatment_views.treatment, name="treatment"),
+    path(
+        "clients/<int:client_id>/treatment/summary/",
+        treatment_views.treatment_summary,
+        name="treatment_summary",
+    ),
+    path(
+        "clients/<int:client_id>/treatment/episodes/",
+        treatment_views.treatment_episode_start,
+        name="treatment_episode_start",
+    ),
+    path(
+        "clients/<int:client_id>/treatment/episodes/<int:episode_id>/stop/",
+        treatment_views.treatment_episode_stop,
+        name="treatment_episode_stop",
+    ),
+    path(
+        "clients/<int:client_id>/treatment/dispensing/",
+        treatment_views.treatment_dispensing_add,
+        name="treatment_dispensing_add",
+    ),
+    path(
+        "clients/<int:client_id>/treatment/missed-doses/",
+        treatment_views.treatment_missed_dose_add,
+        name="treatment_missed_dose_add",
+    ),
+    path(
+        "clients/<int:client_id>/treatment/diagnosis/",
+        treatment_views.treatment_diagnosis,
+        name="treatment_diagnosis",
+    ),
+    path("treatment/import/", treatment_views.treatment_import, name="treatment_import"),
+    path("treatment/cascade/", treatment_views.treatment_cascade, name="treatment_cascade"),
     # Care alerts and supporters (cases-supporters).
     path("alerts/", care_alert_views.care_alert_inbox, name="care_alerts"),
     path(
