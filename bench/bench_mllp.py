@@ -1,22 +1,30 @@
 """HL7 v2 over MLLP, end to end into PostgreSQL with ACK after commit; print the rate.
 
-    python bench/bench_mllp.py [--messages 20000] [--senders 8] [--parse-workers 2] [--keep]
+    python bench/bench_mllp.py [--messages 20000] [--senders 32] [--processes 2] [--keep]
 
 Needs DATABASE_URL pointing to a PostgreSQL server: the benchmark drops and creates
 its own database there (`cairn_bench_mllp`, --database), migrates it, starts
 `cairn mllp` as a subprocess on a free port and has --senders concurrent
 connections each send its share of distinct overdose A04 messages, waiting for each
-ACK (AA = committed) before the next, as a real sender does. It then checks that the
-database holds exactly one event per message. The database is dropped afterwards
-unless --keep.
+ACK (AA = committed) before the next, as a real sender does. The client is one
+asyncio loop on raw sockets with prebuilt frames, so it takes little of the CPU it
+shares with the server. It then checks that the database holds exactly one event
+per message, and that the counts (recounted off the ACK path) include them all.
+
+Other work may share the machine's cores, so the rate alone can mislead: the
+benchmark also reads the CPU time (/proc/<pid>/stat) of the listener processes, of
+the PostgreSQL backends serving the benchmark database and of the client, and prints
+CPU milliseconds per message and the rate the listener and PostgreSQL together could
+sustain on two cores (2,000 ms of CPU per second / their ms per message).
+The database is dropped afterwards unless --keep.
 """
 
 import argparse
+import asyncio
 import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from pathlib import Path
 
@@ -25,6 +33,8 @@ from benchdb import database_url, drop, migrate, recreate
 
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "cairn/surveillance/tests/hl7_messages/adt_a04_v251_fentanyl.hl7"
+TICKS = os.sysconf("SC_CLK_TCK")
+CORES = 2
 
 
 def free_port() -> int:
@@ -33,12 +43,12 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def messages_for(sender: int, count: int) -> list[bytes]:
+def messages_for(sender: int, count: int, prefix: str = "B") -> list[bytes]:
     template = TEMPLATE.read_bytes().decode()
     frames = []
     for index in range(count):
-        text = template.replace("UHNBC-20261120-0001", f"B{sender:02d}-{index:07d}").replace(
-            "V26-445120", f"BV{sender:02d}-{index:07d}"
+        text = template.replace("UHNBC-20261120-0001", f"{prefix}{sender:02d}-{index:07d}").replace(
+            "V26-445120", f"{prefix}V{sender:02d}-{index:07d}"
         )
         frames.append(b"\x0b" + text.encode() + b"\x1c\r")
     return frames
@@ -57,24 +67,64 @@ def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> 
     raise SystemExit("cairn mllp did not start listening")
 
 
-def send_all(port: int, frames: list[bytes], codes: list[str]) -> None:
-    with socket.create_connection(("127.0.0.1", port)) as sock:
+async def send_all(port: int, frames: list[bytes], codes: list[str]) -> None:
+    """One sender: each frame, then wait for its ACK, on a raw non-blocking socket."""
+    loop = asyncio.get_running_loop()
+    sock = socket.socket()
+    sock.setblocking(False)
+    sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    await loop.sock_connect(sock, ("127.0.0.1", port))
+    try:
         for frame in frames:
-            sock.sendall(frame)
-            reply = b""
+            await loop.sock_sendall(sock, frame)
+            reply = await loop.sock_recv(sock, 65536)
             while not reply.endswith(b"\x1c\r"):
-                chunk = sock.recv(65536)
+                chunk = await loop.sock_recv(sock, 65536)
                 if not chunk:
                     raise ConnectionError("server closed the connection")
                 reply += chunk
-            codes.append(reply.split(b"MSA|", 1)[1][:2].decode())
+            at = reply.find(b"MSA|")
+            codes.append(reply[at + 4 : at + 6].decode())
+    finally:
+        sock.close()
+
+
+async def send_concurrently(port: int, batches: list[list[bytes]], codes: list[str]) -> None:
+    await asyncio.gather(*(send_all(port, batch, codes) for batch in batches))
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time of a process so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime, stime
+
+
+def listener_pids(root: int) -> list[int]:
+    """The `cairn mllp` process and the listener processes it forked."""
+    children = Path(f"/proc/{root}/task/{root}/children")
+    try:
+        return [root, *(int(pid) for pid in children.read_text().split())]
+    except OSError:
+        return [root]
+
+
+def backend_pids(url: str, name: str) -> list[int]:
+    with psycopg.connect(url) as connection:
+        rows = connection.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()",
+            [name],
+        ).fetchall()
+    return [pid for (pid,) in rows]
 
 
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20000)
-    parser.add_argument("--senders", type=int, default=8)
-    parser.add_argument("--parse-workers", type=int, default=2)
+    parser.add_argument("--senders", type=int, default=32)
+    parser.add_argument("--processes", type=int, default=2, help="cairn mllp --processes")
     parser.add_argument("--database", default="cairn_bench_mllp")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     args = parser.parse_args(argv[1:])
@@ -91,7 +141,7 @@ def main(argv: list[str]) -> int:
 
     port = free_port()
     server = subprocess.Popen(
-        [*manage, "mllp", "--port", str(port), "--parse-workers", str(args.parse_workers)],
+        [*manage, "mllp", "--port", str(port), "--processes", str(args.processes)],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
@@ -100,34 +150,64 @@ def main(argv: list[str]) -> int:
         wait_for_port(port, server)
         per_sender = args.messages // args.senders
         batches = [messages_for(n, per_sender) for n in range(args.senders)]
-        # Warm up: one message per sender's connection path, not timed.
-        send_all(port, [frame.replace(b"BV", b"WU") for frame in messages_for(99, 1)], [])
+        # Warm up, not timed: enough connections that every listener process has opened
+        # its database connection and read its case definitions.
+        warm = [messages_for(n, 2, prefix="W") for n in range(max(8, 4 * args.processes))]
+        asyncio.run(send_concurrently(port, warm, []))
+        time.sleep(1.0)  # let the drainer take the warm-up's marks
+        listeners = listener_pids(server.pid)
+        backends = backend_pids(url, args.database)
+        before = {pid: cpu_seconds(pid) for pid in listeners + backends}
+        client_before = time.process_time()
         codes: list[str] = []
-        threads = [threading.Thread(target=send_all, args=(port, b, codes)) for b in batches]
         started = time.perf_counter()
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join()
+        asyncio.run(send_concurrently(port, batches, codes))
         seconds = time.perf_counter() - started
+        client_cpu = time.process_time() - client_before
+        # Backends that started during the run count from zero.
+        backends = sorted(set(backends) | set(backend_pids(url, args.database)))
+        listener_cpu = sum(cpu_seconds(pid) - before.get(pid, 0.0) for pid in listeners)
+        postgres_cpu = sum(cpu_seconds(pid) - before.get(pid, 0.0) for pid in backends)
+        time.sleep(1.5)  # the drainer recounts within a second
     finally:
         server.terminate()
-        server.wait(30)
+        server.wait(60)
 
     sent = per_sender * args.senders
     with psycopg.connect(url) as connection:
         stored = connection.execute(
             "SELECT count(*) FROM surveillance_event WHERE source_record_id LIKE 'BV%%'"
         ).fetchone()[0]
+        counted = connection.execute(
+            "SELECT coalesce(sum(count), 0) FROM surveillance_dailycount "
+            "WHERE definition_id IS NULL"
+        ).fetchone()[0]
+        events = connection.execute("SELECT count(*) FROM surveillance_event").fetchone()[0]
+        marks = connection.execute(
+            "SELECT count(*) FROM surveillance_countcelltorecount"
+        ).fetchone()[0]
     if not args.keep:
         drop(base, args.database)
     accepted = codes.count("AA")
+    per_message = {
+        "listener": listener_cpu * 1000 / sent,
+        "postgres": postgres_cpu * 1000 / sent,
+        "client": client_cpu * 1000 / sent,
+    }
+    server_side = per_message["listener"] + per_message["postgres"]
     print(
         f"mllp: {sent} messages in {seconds:.2f} s = {sent / seconds:,.0f} msg/s "
-        f"({args.senders} concurrent senders, {args.parse_workers} parse workers; "
-        f"{accepted} AA, {stored} events stored)"
+        f"({args.senders} concurrent senders, {args.processes} listener processes; "
+        f"{accepted} AA, {stored} events stored, {counted} counted of {events}, "
+        f"{marks} marks left)"
     )
-    return 0 if accepted == stored == sent else 1
+    print(
+        f"mllp: CPU per message: listener {per_message['listener']:.3f} ms, "
+        f"PostgreSQL {per_message['postgres']:.3f} ms, client {per_message['client']:.3f} ms; "
+        f"listener + PostgreSQL on {CORES} cores: {CORES * 1000 / server_side:,.0f} msg/s, "
+        f"with this client too: {CORES * 1000 / (server_side + per_message['client']):,.0f} msg/s"
+    )
+    return 0 if accepted == stored == sent and counted == events and marks == 0 else 1
 
 
 if __name__ == "__main__":

@@ -278,3 +278,19 @@ def test_re_classifying_events_never_counted_counts_everything(definitions, prin
     run_reclassification(queue_reclassification(reason="demo data loaded"))
     assert daily(prince_george, "opioid", "2022-01-03") == 1
     assert daily(prince_george, None, "2022-01-03") == 2
+
+
+def test_deferred_marks_wait_for_the_drain_then_count(
+    definitions, prince_george, django_capture_on_commit_callbacks
+):
+    """The MLLP listener's mode: marks commit with the records; a drain recounts them."""
+    from cairn.surveillance.classification.after import drain_marked_cells, recount_deferred
+
+    with recount_deferred():
+        accept(record(1), record(2), capture=django_capture_on_commit_callbacks)
+    assert CountCellToRecount.objects.exists()  # nothing recounted on commit
+    assert daily(prince_george, None, "2022-01-03") == 0
+    assert drain_marked_cells() == [(prince_george.pk, dt.date(2022, 1, 3))]
+    assert not CountCellToRecount.objects.exists()
+    assert daily(prince_george, "opioid", "2022-01-03") == 2
+    assert drain_marked_cells() == []

@@ -103,7 +103,7 @@ def prepare_database(port: int) -> dict:
 
 
 def wait_for_port(port: int, process: subprocess.Popen) -> None:
-    deadline = time.monotonic() + 30
+    deadline = time.monotonic() + 90  # starting Django takes long on a busy machine
     while time.monotonic() < deadline:
         assert process.poll() is None, "cairn mllp exited"
         try:
@@ -157,10 +157,8 @@ class Sender:
             return ""
 
 
-@pytest.mark.parametrize("parse_workers", ["0", "2"])
-def test_postgresql_restart_mid_stream_loses_and_duplicates_nothing(
-    throwaway_cluster, parse_workers
-):
+@pytest.mark.parametrize("processes", ["1", "2"])
+def test_postgresql_restart_mid_stream_loses_and_duplicates_nothing(throwaway_cluster, processes):
     env = prepare_database(throwaway_cluster["port"])
     port = free_port()
     server_log = throwaway_cluster["log"].with_name("mllp.log").open("w+")
@@ -171,8 +169,8 @@ def test_postgresql_restart_mid_stream_loses_and_duplicates_nothing(
             "mllp",
             "--port",
             str(port),
-            "--parse-workers",
-            parse_workers,
+            "--processes",
+            processes,
         ],
         env=env,
         cwd=ROOT,

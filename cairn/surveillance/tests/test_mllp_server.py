@@ -12,22 +12,29 @@ import time
 import hl7
 import pytest
 from django.db import OperationalError
+from django.db.models import Sum
+from django.utils import timezone
 from hl7.client import MLLPClient
 
 from cairn.geography.placement import forget_cached_geography
+from cairn.surveillance.alerts.testing import definitions
 from cairn.surveillance.intake.hl7 import server as server_module
 from cairn.surveillance.intake.hl7.acks import ack_code
 from cairn.surveillance.intake.hl7.server import FrameReader, MLLPServer
 from cairn.surveillance.models import Event, QuarantinedRecord, ReceivedMessage
+from cairn.surveillance.models.alerts import Alert, SpikeRule
+from cairn.surveillance.models.counts import CountCellToRecount, DailyCount
 from cairn.surveillance.tests.hl7_samples import hl7_message, with_field
 
 A04 = "adt_a04_v251_fentanyl.hl7"
 
 
-@pytest.fixture(params=[0], ids=["in-thread"])
+@pytest.fixture(params=[2], ids=["two-committers"])
 def mllp(request, transactional_db):
     forget_cached_geography()  # other tests' communities are gone from this database
-    server = MLLPServer("127.0.0.1", 0, idle_timeout=30, parse_workers=request.param)
+    server = MLLPServer(
+        "127.0.0.1", 0, idle_timeout=30, committers=request.param, drain_interval=0.1
+    )
     server.ready = threading.Event()
     thread = threading.Thread(
         target=lambda: asyncio.run(server.serve_forever(handle_signals=False)), daemon=True
@@ -85,7 +92,7 @@ def test_one_connection_carries_a_visit_from_registration_to_discharge(mllp):
     assert ReceivedMessage.objects.count() == 3
 
 
-@pytest.mark.parametrize("mllp", [0, 2], ids=["in-thread", "parse-workers"], indirect=True)
+@pytest.mark.parametrize("mllp", [1, 2], ids=["one-committer", "two-committers"], indirect=True)
 def test_many_concurrent_senders_each_get_every_ack(mllp):
     template = hl7_message("adt_a04_v231_methamphetamine.hl7")
     senders, per_sender = 8, 15
@@ -107,7 +114,6 @@ def test_many_concurrent_senders_each_get_every_ack(mllp):
     assert Event.objects.count() == senders * per_sender
 
 
-@pytest.mark.parametrize("mllp", [0, 1], ids=["in-thread", "parse-workers"], indirect=True)
 def test_a_rejected_message_gets_ae_naming_the_field_and_is_quarantined(mllp):
     ack = unframe(send(mllp, with_field(hl7_message(A04), "PID", 7, "20261399")).encode())
     assert ack_code(ack) == "AE"
@@ -174,3 +180,25 @@ def test_frame_reader_splits_joins_and_resynchronises():
     assert reader.feed(b"ee\x1c\r") == [b"three"]
     assert reader.feed(b"\x0bcut sho\x0bfour\x1c\r") == [b"four"]
     assert reader.skipped == len(b"junk") + len(b"\x0bcut sho")
+
+
+def test_counts_and_spike_alerts_follow_the_acks_through_the_drainer(prince_george, mllp):
+    """The ACK waits for the commit only; the drainer recounts and checks the rules."""
+    SpikeRule.objects.create(
+        community=prince_george, definition=definitions()["all_drug"], threshold=3
+    )
+    now = timezone.localtime().strftime("%Y%m%d%H%M%S")
+    template = with_field(hl7_message(A04), "PV1", 44, now)
+    with MLLPClient("127.0.0.1", mllp.port) as client:
+        for n in range(3):
+            message = with_field(template, "MSH", 10, f"D-{n}")
+            message = with_field(message, "PV1", 19, f"DV-{n}^^^UHNBC^VN")
+            assert ack_code(unframe(client.send_message(message))) == "AA"
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline and not Alert.objects.exists():
+        time.sleep(0.05)
+    alert = Alert.objects.get()
+    assert (alert.community, alert.method, alert.observed) == (prince_george, "spike_rule", 3)
+    assert not CountCellToRecount.objects.exists()
+    every_visit = DailyCount.objects.filter(community=prince_george, definition__isnull=True)
+    assert every_visit.aggregate(total=Sum("count"))["total"] == 3

@@ -97,8 +97,96 @@ def normalise_segments(raw: str) -> str:
     return "\r".join(segment for segment in text.split("\r") if segment.strip())
 
 
-def parse_message(raw: str) -> hl7.Message:
-    """Parse with python-hl7 after checking what it takes on trust: MSH and its delimiters."""
+# The segments `record_from_message` reads; a lean parse keeps only these.
+READ_SEGMENTS = frozenset({"MSH", "EVN", "PID", "PV1", "PV2", "OBX", "DG1"})
+
+
+class LeanSegment:
+    """One segment split into fields only; components on demand, as python-hl7 finds them.
+
+    `extract_field` answers exactly what python-hl7's `Segment.extract_field` answers for
+    a message without escape sequences (the lean parse is used only then): the field's
+    repetition, its component and the component's first subcomponent, "" when absent.
+    """
+
+    __slots__ = ("fields", "repetition", "component", "subcomponent")
+
+    def __init__(self, fields: list[str], repetition: str, component: str, subcomponent: str):
+        self.fields = fields
+        self.repetition, self.component, self.subcomponent = repetition, component, subcomponent
+
+    def __getitem__(self, index: int) -> str:
+        return self.fields[index]
+
+    def __len__(self) -> int:
+        return len(self.fields)
+
+    def __str__(self) -> str:
+        return self.fields[0]
+
+    def extract_field(
+        self, segment_num=1, field_num=1, repeat_num=1, component_num=1, subcomponent_num=1
+    ) -> str:
+        fields = self.fields
+        if field_num >= len(fields):
+            return ""
+        value = fields[field_num]
+        if field_num <= 2 and fields[0] == "MSH":  # the delimiters themselves, whole
+            return value if repeat_num == component_num == subcomponent_num == 1 else ""
+        if repeat_num != 1 or self.repetition in value:
+            parts = value.split(self.repetition)
+            if repeat_num > len(parts):
+                return ""
+            value = parts[repeat_num - 1]
+        if component_num != 1 or self.component in value:
+            parts = value.split(self.component)
+            if component_num > len(parts):
+                return ""
+            value = parts[component_num - 1]
+        if subcomponent_num != 1 or self.subcomponent in value:
+            parts = value.split(self.subcomponent)
+            if subcomponent_num > len(parts):
+                return ""
+            value = parts[subcomponent_num - 1]
+        return value
+
+
+class LeanMessage:
+    """A message cut to the segments Cairn reads, split into fields (no python-hl7 tree).
+
+    Holds the MSH line as received, for the ACK. Built by `parse_message` when the
+    message has no escape sequence; otherwise python-hl7 parses it (and unescapes).
+    """
+
+    def __init__(self, text: str, msh_line: str, separator: str, encoding: str):
+        self.msh_line = msh_line
+        self.separator, self.encoding = separator, encoding
+        repetition, component, subcomponent = encoding[1], encoding[0], encoding[3]
+        by_name: dict[str, list] = {}
+        for line in text.split("\r"):
+            name = line.split(separator, 1)[0]
+            if name not in READ_SEGMENTS:
+                continue
+            fields = line.split(separator)
+            if name == "MSH":
+                fields[1:1] = [separator]  # MSH-1 is the separator itself
+            by_name.setdefault(name, []).append(
+                LeanSegment(fields, repetition, component, subcomponent)
+            )
+        self._cairn_segments = by_name
+
+    def __iter__(self):
+        for segments in self._cairn_segments.values():
+            yield from segments
+
+
+def parse_message(raw: str, *, lean: bool = True) -> "hl7.Message | LeanMessage":
+    """Parse after checking what python-hl7 takes on trust: MSH and its delimiters.
+
+    With `lean` (the default), a message without escape sequences is split by hand into
+    the segments Cairn reads (`LeanMessage`, several times cheaper); any other message is
+    parsed by python-hl7. Both answer `record_from_message` identically.
+    """
     text = normalise_segments(raw)
     if not text:
         raise UnreadableMessage("empty message")
@@ -118,6 +206,11 @@ def parse_message(raw: str) -> hl7.Message:
             f"encoding characters {encoding!r} are not valid (expected '^~\\&')",
             location="MSH-2",
         )
+    if lean:
+        text = text.strip()
+        escape = encoding[2]
+        if text[8:9] == separator and escape not in text[9:]:
+            return LeanMessage(text, text.split("\r", 1)[0], separator, encoding)
     try:
         return hl7.parse(text)
     except Exception as error:  # python-hl7 raises several types on malformed input

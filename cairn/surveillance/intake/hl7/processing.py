@@ -53,19 +53,12 @@ class ReadMessage:
     accepted_ack: str = ""  # the AA to send once committed
 
 
-def read_message(raw: str, *, lean: bool = False) -> ReadMessage:
-    """Parse and map one message; no database. With `lean`, the parsed tree is dropped
-    (the AA is built now), so the result is small enough to pass between processes."""
+def read_message(raw: str) -> ReadMessage:
+    """Parse and map one message, and build its AA for when it is committed; no database."""
     item = _read(raw)
-    if lean and item.message is not None:
-        if item.record is not None:
-            item.accepted_ack = ack_for(item.message, "AA")
-        item.message = None
+    if item.record is not None:
+        item.accepted_ack = ack_for(item.message, "AA")
     return item
-
-
-def read_lean(raw: str) -> ReadMessage:
-    return read_message(raw, lean=True)
 
 
 def decode_frame(data: bytes) -> str:

@@ -1,32 +1,46 @@
 """The MLLP listener: asyncio TCP, MLLP framing, group commit, ACK after commit.
 
-MLLP wraps each message as 0x0B <message> 0x1C 0x0D. Every connection reads frames
-and hands them to one batcher; the batcher gathers the frames that arrive within a
-few milliseconds from all connections and processes them in one transaction on a
-database thread (the Django ORM is synchronous). Each frame's ACK is written only
-after that transaction has committed. While the database is unavailable the batch is
-retried with backoff and nothing is acknowledged, so a sender that gives up re-sends,
-and the re-sent message is recognised by its control id: nothing lost, nothing twice.
+MLLP wraps each message as 0x0B <message> 0x1C 0x0D. Every connection reads frames,
+reads each message (lean parse and mapping, on the event loop: tens of microseconds)
+and hands it to the batcher. The batcher takes every message waiting, from all
+connections, and processes them in one transaction on a database thread (the Django
+ORM is synchronous); while that transaction runs, the next messages gather, so the
+batch grows with the load and no fixed delay is added. Each message's ACK is written
+only after its transaction has committed. While the database is unavailable the
+batch is retried with backoff and nothing is acknowledged, so a sender that gives up
+re-sends, and the re-sent message is recognised by its control id: nothing lost,
+nothing twice.
+
+Counts are not recounted before the ACK: the records' transaction marks their cells,
+and a `Drainer` thread recounts the marks and checks the spike rules a few times a
+second (`cairn.surveillance.classification.after`).
+
+`run(..., processes=N)` forks N listener processes, each with its own socket on the
+same port (SO_REUSEPORT: the kernel spreads connections over them), its own batcher
+and database connection, so parsing and record building use every core. The first
+process also runs the Drainer.
 """
 
 import asyncio
 import contextlib
 import logging
-import multiprocessing
 import os
 import signal
-from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+import socket
+import time
+from concurrent.futures import ThreadPoolExecutor
 
-import django
 from django.db import OperationalError, connections
 
+from cairn.surveillance.classification.after import Drainer, drain_marked_cells, recount_deferred
 from cairn.surveillance.intake.hl7.acks import reject_unreadable
 from cairn.surveillance.intake.hl7.processing import (
     UNAVAILABLE,
+    ReadMessage,
     Reply,
     decode_frame,
     process_messages,
-    read_lean,
+    read_message,
 )
 
 logger = logging.getLogger(__name__)
@@ -35,7 +49,7 @@ START_BLOCK = b"\x0b"
 END_BLOCK = b"\x1c\x0d"
 MAX_FRAME_BYTES = 1024 * 1024
 MAX_BATCH = 1000
-LINGER_SECONDS = 0.002
+COMMITTERS = 2
 MAX_BACKOFF_SECONDS = 5.0
 SHUTDOWN_GRACE_SECONDS = 30.0
 
@@ -53,6 +67,11 @@ class FrameReader:
         self.skipped = 0
 
     def feed(self, data: bytes) -> list[bytes]:
+        # The common case: the buffer is empty and the data is exactly one frame.
+        if not self.buffer and data[:1] == START_BLOCK and data[-2:] == END_BLOCK:
+            end = data.find(END_BLOCK, 1)
+            if end == len(data) - 2 and data.find(START_BLOCK, 1) < 0:
+                return [data[1:end]]
         self.buffer += data
         frames = []
         while True:
@@ -84,6 +103,19 @@ def frame(message: str) -> bytes:
     return START_BLOCK + message.encode("utf-8") + END_BLOCK
 
 
+def read_frame(payload: bytes) -> ReadMessage:
+    """Decode and read one frame; never raises (a surprise becomes an AE, kept)."""
+    text = decode_frame(payload)
+    try:
+        return read_message(text)
+    except Exception as error:  # the listener must outlive any input
+        logger.exception("HL7 message could not be read")
+        reason = f"could not be processed: {error}"
+        item = ReadMessage(raw=text, rejection=(reason, "MSH"))
+        item.reply = Reply("AE", reject_unreadable(reason, code="AE"), "quarantined", reason)
+        return item
+
+
 class MLLPServer:
     """Serve until `stop()`; `serve_forever()` also stops on SIGTERM and SIGINT."""
 
@@ -92,24 +124,21 @@ class MLLPServer:
         host: str = "127.0.0.1",
         port: int = 2575,
         *,
-        linger: float = LINGER_SECONDS,
         max_batch: int = MAX_BATCH,
         idle_timeout: float = 600.0,
-        parse_workers: int = 0,
+        sock: socket.socket | None = None,
+        drain: bool = True,
+        drain_interval: float | None = None,
+        committers: int = COMMITTERS,
     ):
-        self.host, self.port = host, port
-        self.linger, self.max_batch, self.idle_timeout = linger, max_batch, idle_timeout
-        self.database = ThreadPoolExecutor(max_workers=1, thread_name_prefix="mllp-db")
-        # python-hl7 parsing costs more than the database work: worker processes parse
-        # frames from many connections at once while the database thread commits.
-        self.parsers = (
-            ProcessPoolExecutor(
-                parse_workers,
-                mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_start_parser,
-            )
-            if parse_workers
-            else None
+        self.host, self.port, self.sock = host, port, sock
+        self.max_batch, self.idle_timeout = max_batch, idle_timeout
+        # Several batches in flight, each on its own thread and connection: while one
+        # waits for PostgreSQL (statements, the commit's WAL flush), the next is built.
+        self.committers = committers
+        self.database = ThreadPoolExecutor(max_workers=committers, thread_name_prefix="mllp-db")
+        self.drainer = (
+            Drainer(**({"interval": drain_interval} if drain_interval else {})) if drain else None
         )
         self.queue: asyncio.Queue | None = None
         self.server: asyncio.base_events.Server | None = None
@@ -117,17 +146,26 @@ class MLLPServer:
         self.stopping: asyncio.Event | None = None
         self.ready = None  # threading.Event set once listening, for tests
         self.counts = {"AA": 0, "AE": 0, "AR": 0}
+        self.batches = 0
+        self._busy = 0
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
         self.queue = asyncio.Queue()
         self.stopping = asyncio.Event()
-        self.batcher = asyncio.create_task(self._batch_forever())
-        self.server = await asyncio.start_server(
-            self._serve_connection, self.host, self.port, limit=MAX_FRAME_BYTES
-        )
+        self.batchers = [asyncio.create_task(self._batch_forever()) for _ in range(self.committers)]
+        if self.drainer is not None:
+            self.drainer.start()
+        if self.sock is not None:
+            self.server = await asyncio.start_server(
+                self._serve_connection, sock=self.sock, limit=MAX_FRAME_BYTES
+            )
+        else:
+            self.server = await asyncio.start_server(
+                self._serve_connection, self.host, self.port, limit=MAX_FRAME_BYTES
+            )
         self.port = self.server.sockets[0].getsockname()[1]
-        logger.info("MLLP listening on %s:%s", self.host, self.port)
+        logger.info("MLLP listening on %s:%s (process %s)", self.host, self.port, os.getpid())
         if self.ready is not None:
             self.ready.set()
 
@@ -156,22 +194,27 @@ class MLLPServer:
         for task in list(self.connections):
             task.cancel()
         await asyncio.gather(*self.connections, return_exceptions=True)
-        self.batcher.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await self.batcher
-        await asyncio.get_running_loop().run_in_executor(self.database, connections.close_all)
+        for batcher in self.batchers:
+            batcher.cancel()
+        await asyncio.gather(*self.batchers, return_exceptions=True)
+        loop = asyncio.get_running_loop()
+        if self.drainer is not None:
+            await loop.run_in_executor(None, self.drainer.stop)  # one last drain
+        await asyncio.gather(
+            *(
+                loop.run_in_executor(self.database, _close_after, 0.05)
+                for _ in range(self.committers)
+            )
+        )
         self.database.shutdown(wait=True)
-        if self.parsers is not None:
-            self.parsers.shutdown(wait=True, cancel_futures=True)
-        logger.info("MLLP stopped: %s", self.counts)
-
-    _busy = False
+        logger.info("MLLP stopped: %s in %s batches", self.counts, self.batches)
 
     async def _serve_connection(self, reader, writer) -> None:
         task = asyncio.current_task()
         self.connections.add(task)
         peer = writer.get_extra_info("peername")
         frames = FrameReader()
+        loop = self.loop
         try:
             while not self.stopping.is_set():
                 try:
@@ -188,10 +231,13 @@ class MLLPServer:
                     self.counts["AR"] += 1
                     break
                 for payload in received:
-                    reply = await self._submit(payload)
+                    done = loop.create_future()
+                    self.queue.put_nowait((read_frame(payload), done))
+                    reply = await done
                     writer.write(frame(reply.ack))
                     self.counts[reply.code] = self.counts.get(reply.code, 0) + 1
-                await writer.drain()
+                if writer.transport.get_write_buffer_size():
+                    await writer.drain()
         except (ConnectionError, asyncio.IncompleteReadError):
             logger.info("MLLP connection from %s dropped", peer)
         except asyncio.CancelledError:
@@ -202,62 +248,58 @@ class MLLPServer:
             with contextlib.suppress(Exception):
                 await writer.wait_closed()
 
-    async def _submit(self, payload: bytes) -> Reply:
-        loop = asyncio.get_running_loop()
-        text, read = decode_frame(payload), None
-        if self.parsers is not None:
-            try:
-                read = await loop.run_in_executor(self.parsers, read_lean, text)
-            except Exception:  # a broken worker: the database thread reads it instead
-                logger.exception("HL7 parse worker failed")
-        done = loop.create_future()
-        await self.queue.put((text, read, done))
-        return await done
-
     async def _batch_forever(self) -> None:
-        loop = asyncio.get_running_loop()
         while True:
             batch = [await self.queue.get()]
-            if self.queue.qsize() < self.max_batch and self.linger:
-                await asyncio.sleep(self.linger)
+            # Whatever else is ready now joins: senders that waited while the previous
+            # batch committed. One pass of the loop lets just-read frames arrive too.
+            await asyncio.sleep(0)
             while len(batch) < self.max_batch and not self.queue.empty():
                 batch.append(self.queue.get_nowait())
-            self._busy = True
-            raws = [raw for raw, _, _ in batch]
+            self._busy += 1
+            items = [item for item, _ in batch]
             try:
-                read = [item for _, item, _ in batch]
-                replies = await self._commit(loop, raws, None if None in read else read)
+                replies = await self._commit(items)
             except Exception as error:  # the batcher must outlive anything: refuse, never hang
                 logger.exception("HL7 batch could not be processed")
                 reason = f"could not be processed: {error}"
-                replies = [Reply("AE", reject_unreadable(reason, code="AE"))] * len(raws)
+                replies = [Reply("AE", reject_unreadable(reason, code="AE"))] * len(items)
             finally:
-                self._busy = False
-            for (_, _, done), reply in zip(batch, replies, strict=True):
+                self._busy -= 1
+            self.batches += 1
+            for (_, done), reply in zip(batch, replies, strict=True):
                 if not done.done():
                     done.set_result(reply)
 
-    async def _commit(self, loop, raws: list[str], read) -> list[Reply]:
+    async def _commit(self, items: list[ReadMessage]) -> list[Reply]:
         """Process one batch; while the database is down, wait and retry (never ACK)."""
         backoff = 0.05
         while True:
             try:
-                return await loop.run_in_executor(self.database, _process_in_thread, raws, read)
+                return await self.loop.run_in_executor(self.database, _process_in_thread, items)
             except UNAVAILABLE as error:
                 logger.warning("Database unavailable (%s); retrying in %.2f s", error, backoff)
                 await asyncio.sleep(backoff)
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
 
 
-def _process_in_thread(raws: list[str], read=None) -> list[Reply]:
+def _process_in_thread(items: list[ReadMessage]) -> list[Reply]:
     # The database thread keeps its connection open between batches (opening one costs
     # more than a batch); any error closes it, so a restarted server gets a fresh one.
-    try:
-        return process_messages(raws, source="mllp", read=read)
-    except Exception as error:
-        _raise_if_database_unavailable(error)
-        logger.exception("HL7 batch failed; processing its %d messages one by one", len(raws))
-        return [_process_one(raw) for raw in raws]
+    raws = [item.raw for item in items]
+    with recount_deferred():
+        try:
+            return process_messages(raws, source="mllp", read=items)
+        except Exception as error:
+            _raise_if_database_unavailable(error)
+            logger.exception("HL7 batch failed; processing its %d messages one by one", len(raws))
+            return [_process_one(raw) for raw in raws]
+
+
+def _close_after(seconds: float) -> None:
+    """Close this database thread's connection (the pause lets every thread take one)."""
+    time.sleep(seconds)
+    connections.close_all()
 
 
 def _process_one(raw: str) -> Reply:
@@ -286,10 +328,60 @@ def _raise_if_database_unavailable(error: Exception) -> None:
         raise OperationalError(f"database unavailable: {probe}") from error
 
 
-def _start_parser() -> None:
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cairn.settings")
-    django.setup()
+def listening_socket(host: str, port: int) -> socket.socket:
+    """A listening TCP socket that other processes may bind to the same port as well."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+    sock.bind((host, port))
+    sock.listen(1024)
+    sock.setblocking(False)
+    return sock
 
 
-def run(host: str, port: int, *, parse_workers: int = 0) -> None:
-    asyncio.run(MLLPServer(host, port, parse_workers=parse_workers).serve_forever())
+def run(host: str, port: int, *, processes: int = 1) -> None:
+    """Serve until SIGTERM/SIGINT, in `processes` listener processes sharing the port."""
+    if processes <= 1:
+        asyncio.run(MLLPServer(host, port).serve_forever())
+        return
+    first = listening_socket(host, port)
+    port = first.getsockname()[1]
+    sockets = [first] + [listening_socket(host, port) for _ in range(processes - 1)]
+    connections.close_all()  # a child must not share the parent's database connection
+    children = []
+    for index in range(1, processes):
+        pid = os.fork()
+        if pid == 0:  # a child: its own socket, batcher and connection; no drainer
+            status = 1
+            try:
+                for other in sockets:
+                    if other is not sockets[index]:
+                        other.close()
+                asyncio.run(
+                    MLLPServer(host, port, sock=sockets[index], drain=False).serve_forever()
+                )
+                status = 0
+            except BaseException:
+                logger.exception("MLLP listener process %s failed", os.getpid())
+            finally:
+                os._exit(status)
+        children.append(pid)
+    for sock in sockets[1:]:
+        sock.close()
+    try:
+        asyncio.run(MLLPServer(host, port, sock=first).serve_forever())
+    finally:
+        for pid in children:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGTERM)
+        for pid in children:
+            with contextlib.suppress(ChildProcessError):
+                os.waitpid(pid, 0)
+        # The children's last batches committed after the first process's last drain.
+        try:
+            drain_marked_cells()
+        except Exception as error:
+            logger.warning("Counts left for the next recount (%s)", error)
+        finally:
+            connections.close_all()

@@ -14,18 +14,18 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=2575)
         parser.add_argument(
-            "--parse-workers",
+            "--processes",
             type=int,
-            default=2,
-            help="Processes that parse messages alongside the database thread "
-            "(default 2; 0 parses on the database thread).",
+            default=1,
+            help="Listener processes sharing the port (SO_REUSEPORT), each with its own "
+            "database connection; use up to the number of cores (default 1).",
         )
 
-    def handle(self, *args, host: str, port: int, parse_workers: int, **options):
+    def handle(self, *args, host: str, port: int, processes: int, **options):
         logging.basicConfig(
             level=logging.INFO if options["verbosity"] >= 1 else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         self.stdout.write(f"mllp: listening on {host}:{port} (Ctrl-C or SIGTERM to stop)")
-        server.run(host, port, parse_workers=parse_workers)
+        server.run(host, port, processes=processes)
         self.stdout.write("mllp: stopped")
