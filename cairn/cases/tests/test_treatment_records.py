@@ -5,7 +5,7 @@ import datetime as dt
 from io import StringIO
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.utils import timezone
 
 from cairn.access.models import AuditEvent
@@ -294,3 +294,22 @@ def test_an_unreadable_file_is_refused_whole(er_nurse, data, words):
     ):
         importing.import_csv(actor=er_nurse, data=data)
     assert not OatImport.objects.exists()
+
+
+def test_the_command_dry_run_changes_nothing_and_import_reports_rows(er_nurse, person, tmp_path):
+    for n in range(30, 9, -1):
+        dispense(er_nurse, person, n)
+    out = StringIO()
+    call_command("treatment", "check", "--as-of", TODAY.isoformat(), "--dry-run", stdout=out)
+    assert "oat_stopped" in out.getvalue() and "1 alert(s) would be raised" in out.getvalue()
+    assert not CareAlert.objects.exists()
+    path = tmp_path / "pharmacy.csv"
+    path.write_text(f"client,drug,date\n{person.pk},methadone,{ago(3)}\n{person.pk},methadone,x\n")
+    out, err = StringIO(), StringIO()
+    call_command("treatment", "import", str(path), "--user", "er.nurse", stdout=out, stderr=err)
+    assert "1 new, 0 already recorded, 1 refused, of 2 rows" in out.getvalue()
+    assert "line 3, column date" in err.getvalue()
+    with pytest.raises(CommandError, match="No user"):
+        call_command("treatment", "import", str(path), "--user", "nobody")
+    with pytest.raises(CommandError, match="as-of"):
+        call_command("treatment", "check", "--as-of", "someday")
