@@ -181,7 +181,10 @@ def load_demo_data(*, spec: RunSpec, replace: bool = False, progress: bool = Fal
 
 def delete_demo_run(run: DemoRun) -> int:
     """Delete a demo run with its events, identities and injected spikes."""
+    from cairn.demo.cases import delete_demo_cases
+
     deleted = 0
+    delete_demo_cases()  # they point at the run's events
     if run.first_event_id is not None:
         deleted = delete_events_of_run(
             key_prefix=run.key_prefix, first_id=run.first_event_id, last_id=run.last_event_id

@@ -68,10 +68,20 @@ class Command(BaseCommand):
                 queue_reclassification(reason="demo data loaded", requested_by="demo setup")
             )
             self.stdout.write(f"Classified {job.done:,} events against the case definitions.")
+        self.cases()
         self.surveillance(today=options["end"] + dt.timedelta(days=1) if options["end"] else None)
         self.stdout.write("")
         self.stdout.write("Demo logins (every person and record in the demo is synthetic):")
         self.stdout.write(format_table(login_rows(password=settings.CAIRN_DEMO_PASSWORD)))
+
+    def cases(self) -> None:
+        """Invented clients and their care for the response centres, once."""
+        from cairn.demo.cases import load_demo_cases
+
+        started = time.monotonic()
+        loaded = load_demo_cases()
+        if loaded is not None:
+            self.stdout.write(f"{loaded.summary()} ({time.monotonic() - started:.1f} s)")
 
     def surveillance(self, *, today: dt.date | None = None) -> None:
         """Counts, then a first surveillance run over the whole demo, once.
