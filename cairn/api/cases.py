@@ -474,6 +474,11 @@ def _refused(status: int, *errors: type[Exception]):
         raise HttpError(status, str(error)) from None
 
 
+def _care_client(request, client_id: int):
+    """The person's record, for care (the read is audited)."""
+    return get_client_for_user(request.auth, client_id, purpose=Purpose.CARE)
+
+
 def _audit_list(request, client_ids, *, purpose: str, what: str) -> None:
     """Audit a list of people returned (nothing to audit when it is empty)."""
     client_ids = list(client_ids)
@@ -680,7 +685,7 @@ def client_detail(request, client_id: int, purpose: str = Purpose.CARE):
     summary="Record an overdose episode by hand (no source record)",
 )
 def episode_create(request, client_id: int, body: EpisodeIn):
-    client = get_client_for_user(request.auth, client_id, purpose=Purpose.CARE)
+    client = _care_client(request, client_id)
     form = EpisodeForm(
         {
             "occurred_at": body.occurred_at.strftime("%Y-%m-%dT%H:%M:%S"),
@@ -710,7 +715,7 @@ def episode_create(request, client_id: int, body: EpisodeIn):
     summary="Link a fuller identity to a record, with the person's consent recorded",
 )
 def client_link_identity(request, client_id: int, body: IdentityIn):
-    client = get_client_for_user(request.auth, client_id, purpose=Purpose.CARE)
+    client = _care_client(request, client_id)
     form = IdentityLinkForm({k: ("" if v is None else v) for k, v in body.dict().items()})
     if not form.is_valid():
         raise _form_errors(form)
@@ -727,7 +732,7 @@ def client_link_identity(request, client_id: int, body: IdentityIn):
             health_number=data.get("health_number") or "",
             health_number_kind=data["health_number_kind"],
         )
-    return _client_out(get_client_for_user(request.auth, client_id, purpose=Purpose.CARE))
+    return _client_out(_care_client(request, client_id))
 
 
 @router.post(
@@ -909,7 +914,7 @@ def _follow_up_out(f, *, with_attempts: bool = True) -> dict:
     summary="A person's risk assessments, newest first, each with every point's reason",
 )
 def assessment_list(request, client_id: int):
-    client = get_client_for_user(request.auth, client_id, purpose=Purpose.CARE)
+    client = _care_client(request, client_id)
     return [_assessment_out(e.assessment) for e in assessment_records.history_for(client)]
 
 
@@ -920,7 +925,7 @@ def assessment_list(request, client_id: int):
     summary="Score and record a risk assessment with the current instrument",
 )
 def assessment_create(request, client_id: int, body: AssessmentIn):
-    client = get_client_for_user(request.auth, client_id, purpose=Purpose.CARE)
+    client = _care_client(request, client_id)
     episode = None
     if body.episode_id is not None:
         episode = client.episodes.filter(pk=body.episode_id).first()
@@ -940,7 +945,7 @@ def assessment_create(request, client_id: int, body: AssessmentIn):
     summary="Place a person in one of the four groups; returns the proposed supports",
 )
 def client_group(request, client_id: int, body: GroupIn):
-    client = get_client_for_user(request.auth, client_id, purpose=Purpose.CARE)
+    client = _care_client(request, client_id)
     with _refused(422, care_groups.GroupError):
         placement = care_groups.place_client(
             actor=request.auth, client=client, group=body.group, note=body.note
@@ -1029,10 +1034,6 @@ _WRITE = {**_responses(None, 404, 422), 422: FieldErrorOut}
 
 def _write_responses(ok) -> dict:
     return {**_WRITE, 200: ok}
-
-
-def _care_client(request, client_id: int):
-    return get_client_for_user(request.auth, client_id, purpose=Purpose.CARE)
 
 
 def _field_refusal(error) -> Status:
@@ -1575,6 +1576,7 @@ class SupporterViewOut(Schema):
     actions: list[dict] | None = Field(description="with see_care_plan; else null")
     referrals: list[dict] | None = Field(description="with see_appointments; else null")
     follow_ups: list[dict] | None = Field(description="with see_appointments; else null")
+    treatment: str | None = Field(description="with see_appointments: OAT status; else null")
     overdoses: list[dict] | None = Field(
         description="with receive_overdose_alerts: overdoses since that consent; else null"
     )

@@ -27,6 +27,7 @@ from cairn.cases.models.supporters import (
     SupporterConsent,
     SupporterRelationship,
 )
+from cairn.cases.treatment import status as treatment_status
 
 
 class SupporterError(ValueError):
@@ -296,7 +297,8 @@ def supporter_view_content(view: SupporterView) -> dict:
     """What the supporter view shows: one section per purpose in force, nothing else.
 
     * see_care_plan: open goals and actions (text, owner, due date);
-    * see_appointments: referrals (kind, to whom, status) and follow-up due times;
+    * see_appointments: referrals (kind, to whom, status), follow-up due times and
+      the opioid agonist treatment status line (`treatment.status.status_for`);
     * receive_overdose_alerts: overdoses recorded since the consent was given (date);
     * contact_about_follow_up: that the care team may contact them about follow-up.
     """
@@ -311,6 +313,7 @@ def supporter_view_content(view: SupporterView) -> dict:
         "actions": None,
         "referrals": None,
         "follow_ups": None,
+        "treatment": None,
         "overdoses": None,
     }
     if view.allows(ConsentPurpose.SEE_CARE_PLAN):
@@ -333,6 +336,7 @@ def supporter_view_content(view: SupporterView) -> dict:
             {"due_at": f.due_at, "state": f.state()}
             for f in client.follow_ups.filter(contacted_at__isnull=True).order_by("due_at")
         ]
+        content["treatment"] = treatment_status.status_for(client).headline
     if view.allows(ConsentPurpose.RECEIVE_OVERDOSE_ALERTS):
         since = (
             view.supporter.consents.filter(

@@ -64,6 +64,7 @@ def test_what_a_supporter_sees_follows_each_purpose(er_nurse, person, mother, pe
     peer_view = supporters.supporter_view_content(get_client_for_supporter(peer_worker, person.pk))
     assert peer_view["goals"] is None and peer_view["actions"] is None
     assert [r["to_whom"] for r in peer_view["referrals"]] == ["BC Housing"]
+    assert peer_view["treatment"] == "No OAT on record" and family_view["treatment"] is None
     assert [link.client_id for link in supporter_links_for(peer_worker)] == [person.pk]
 
 
