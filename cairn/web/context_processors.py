@@ -58,4 +58,14 @@ def navigation(request):
         for label, url_name, permission, current in _NAVIGATION
         if has_permission(user, permission)
     ]
+    if _supports_someone(user):
+        current = here in {"cases:supporting_list", "cases:supporting_detail"}
+        items.append(NavItem("People you support", reverse("cases:supporting_list"), current))
     return {"cairn_roles": roles_of(user), "nav_items": items}
+
+
+def _supports_someone(user) -> bool:
+    """Whether someone chose this account as a supporter, with a consent in force."""
+    from cairn.cases.access import may_be_a_supporter, supporter_links_for
+
+    return may_be_a_supporter(user) and supporter_links_for(user).exists()

@@ -74,6 +74,8 @@ def test_the_supporter_sees_what_is_consented_and_nothing_once_revoked(
     consent = SupporterConsent.objects.get(supporter=supporter)
 
     client.force_login(peer_worker)
+    home = client.get(reverse("home")).content.decode()
+    assert reverse("cases:supporting_list") in home  # "People you support" in the navigation
     listing = client.get(reverse("cases:supporting_list")).content.decode()
     assert "Robin Lake" in listing
     AuditEvent.objects.all().delete()
@@ -95,6 +97,7 @@ def test_the_supporter_sees_what_is_consented_and_nothing_once_revoked(
     assert client.get(reverse("cases:supporting_detail", args=[person.pk])).status_code == 404
     listing = client.get(reverse("cases:supporting_list")).content.decode()
     assert "Robin Lake" not in listing
+    assert reverse("cases:supporting_list") not in client.get(reverse("home")).content.decode()
 
 
 def test_police_and_municipal_members_never_open_the_supporter_pages(
