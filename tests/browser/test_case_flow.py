@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 from cairn.cases.models import EpisodeSource
 from cairn.cases.models.followups import FollowUp
 from cairn.cases.models.plans import Referral, ReferralStatus
+from cairn.cases.models.treatment import OatDispensing, OatEpisode
 from cairn.demo import actions as demo_actions
 from cairn.demo.cases import load_demo_cases
 from cairn.demo.plan import RunSpec
@@ -64,7 +65,7 @@ def demo_visit(personas):
     return visit
 
 
-def test_a_demo_ed_overdose_visit_becomes_a_case_and_is_followed_up(
+def test_a_demo_ed_overdose_visit_becomes_a_case_and_enters_treatment(
     page, demo_visit, screenshot_dir
 ):
     identity = EventIdentity.objects.get(event=demo_visit)
@@ -182,3 +183,54 @@ def test_a_demo_ed_overdose_visit_becomes_a_case_and_is_followed_up(
     page.get_by_role("link", name="Contact made").click()
     expect(page.locator("tr", has_text=name)).to_contain_text("Contact made")
     look("follow-up-worklist")
+
+    # 7. Treatment: the clinic starts buprenorphine/naloxone; the nurse records the episode
+    # and the first witnessed dose, and the referral moves to "started".
+    page.locator("tr", has_text=name).get_by_role("link", name=name).click()  # the follow-up
+    page.locator("nav.breadcrumbs").get_by_role("link", name=name).click()  # the case
+    treatment = page.locator("#treatment-section")
+    expect(treatment.locator("#treatment-status")).to_have_text("No OAT on record")
+    treatment.get_by_role("link", name="Treatment: episodes and dispensing").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Opioid agonist treatment: {name}")
+    today = timezone.localdate()
+    page.locator("#episode-drug").select_option(label="Buprenorphine/naloxone")
+    page.get_by_label("Start date").fill(today.isoformat())
+    page.locator("#episode-prescriber").fill("Rapid Access Addiction Clinic")
+    page.locator("#episode-pharmacy").fill("Main Street Pharmacy")
+    page.get_by_role("button", name="Start the episode").click()
+    episodes = page.locator("#treatment").get_by_role("list").first
+    expect(episodes).to_contain_text("Buprenorphine/naloxone")
+    expect(episodes).to_contain_text("ongoing")
+    page.locator("#dispensing-drug").select_option(label="Buprenorphine/naloxone")
+    page.get_by_label("Date dispensed").fill(today.isoformat())
+    page.get_by_label("Dose (mg)").fill("8")
+    page.get_by_label("Witnessed").select_option("yes")
+    page.locator("#dispensing-pharmacy").fill("Main Street Pharmacy")
+    page.get_by_role("button", name="Record the dispensing").click()
+    dispensed = page.locator("#treatment table tbody tr").first
+    expect(dispensed).to_contain_text(today.isoformat())
+    expect(dispensed).to_contain_text("Buprenorphine/naloxone")
+    expect(dispensed).to_contain_text("8 mg")
+    expect(page.locator("#treatment-status")).to_contain_text(
+        f"On OAT (Buprenorphine/naloxone) since {today.isoformat()}"
+    )
+    look("treatment")
+    episode_row = OatEpisode.objects.get(client=client, origin="entered")
+    assert (episode_row.drug, episode_row.started_on, episode_row.stopped_on) == (
+        "bup_nx",
+        today,
+        None,
+    )
+    assert OatDispensing.objects.get(client=client).dose == 8
+
+    page.get_by_role("link", name=name).first.click()
+    page.get_by_role("link", name="Care plan").click()
+    referral_row = page.locator("#plan li", has_text="Rapid Access Addiction Clinic")
+    referral_row.get_by_role("button", name="Started", exact=True).click()
+    expect(referral_row.locator("strong").nth(1)).to_have_text("Started")
+    page.get_by_role("link", name=name).first.click()
+    expect(page.locator("#treatment-status")).to_contain_text("On OAT (Buprenorphine/naloxone)")
+    expect(page.locator(".timeline")).to_contain_text("Referral started")
+    look("case-after")
+    referral.refresh_from_db()
+    assert referral.status == ReferralStatus.STARTED
