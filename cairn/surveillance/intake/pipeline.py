@@ -8,17 +8,15 @@ the sender only after it returns (the transaction has committed).
 """
 
 import hashlib
-from collections import Counter
-from dataclasses import dataclass
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from cairn.access.audit import audit_actor_fields, record_audit_event
 from cairn.access.models import AuditEvent
 from cairn.geography.placement import place
 from cairn.surveillance.classification import classify_and_store
-from cairn.surveillance.intake.records import IncomingRecord
+from cairn.surveillance.intake.records import IncomingRecord, Outcome
 from cairn.surveillance.models import (
     Event,
     EventIdentity,
@@ -35,12 +33,6 @@ IDENTITY_FIELDS = (
     "postal_code",
     "phone",
 )
-
-
-@dataclass(frozen=True)
-class Outcome:
-    status: str  # "created", "updated", "unchanged" or "duplicate"
-    event_id: int | None
 
 
 def _json_ready(values: dict) -> dict:
@@ -174,72 +166,33 @@ def accept_records(
 ) -> list[Outcome]:
     """Store many records in one transaction (group commit), each exactly as `accept_record`.
 
-    New encounters whose transmission is new and whose key occurs once in the batch
-    are written with a handful of bulk statements; the rest (re-sends, updates, several
-    messages for one visit) go through `accept_record` in order. All or nothing: if any
-    record fails, the batch rolls back and the error is raised, so the caller can retry
-    the records one by one to find the bad one.
+    One Outcome per record, in order. On PostgreSQL the records go through the set-based
+    path (`cairn.surveillance.intake.bulk`: one COPY and a few statements per batch);
+    elsewhere through `accept_record` one by one. All or nothing: if any record fails,
+    the batch rolls back and the error is raised, so the caller can retry the records one
+    by one to find the bad one.
     """
     if not records:
         return []
     with transaction.atomic():
-        message_keys = [r.message_key for r in records if r.message_key]
-        seen = set(
-            ReceivedMessage.objects.filter(message_key__in=message_keys).values_list(
-                "message_key", flat=True
+        if connection.vendor == "postgresql":
+            from cairn.surveillance.intake.bulk import accept_outcomes
+
+            outcomes = accept_outcomes(records)
+        else:
+            outcomes = [accept_record(record, actor=actor, audit=False) for record in records]
+        if audit:
+            AuditEvent.objects.bulk_create(
+                (
+                    AuditEvent(
+                        **audit_actor_fields(actor or f"intake:{r.format}"),
+                        action=f"intake.{o.status}",
+                        target_type="surveillance.event",
+                        target_id=str(o.event_id),
+                        details={"format": r.format, "message_key": r.message_key},
+                    )
+                    for r, o in zip(records, outcomes, strict=True)
+                ),
+                batch_size=1000,
             )
-        )
-        existing = set(
-            Event.objects.filter(dedup_key__in={r.dedup_key for r in records}).values_list(
-                "dedup_key", flat=True
-            )
-        )
-        per_message = Counter(message_keys)
-        per_encounter = Counter(r.dedup_key for r in records)
-        fresh = [
-            index
-            for index, r in enumerate(records)
-            if r.message_key
-            and r.message_key not in seen
-            and per_message[r.message_key] == 1
-            and r.dedup_key not in existing
-            and per_encounter[r.dedup_key] == 1
-        ]
-        outcomes: list[Outcome | None] = [None] * len(records)
-        created = _create_many([records[i] for i in fresh], actor, audit)
-        for index, event_id in zip(fresh, created, strict=True):
-            outcomes[index] = Outcome("created", event_id)
-        for index, record in enumerate(records):
-            if outcomes[index] is None:
-                outcomes[index] = accept_record(record, actor=actor, audit=audit)
     return outcomes
-
-
-def _create_many(records: list[IncomingRecord], actor, audit: bool) -> list[int]:
-    """Bulk `accept_record` for new encounters: events, identities, matches, messages, audit."""
-    if not records:
-        return []
-    events = [Event(dedup_key=r.dedup_key, **_placed_fields(r)) for r in records]
-    Event.objects.bulk_create(events)
-    EventIdentity.objects.bulk_create(
-        EventIdentity(event=event, **_identity_values(record))
-        for event, record in zip(events, records, strict=True)
-        if _identity_values(record)
-    )
-    classify_and_store(events)
-    ReceivedMessage.objects.bulk_create(
-        ReceivedMessage(message_key=r.message_key, format=r.format, event_id=e.pk)
-        for e, r in zip(events, records, strict=True)
-    )
-    if audit:
-        AuditEvent.objects.bulk_create(
-            AuditEvent(
-                **audit_actor_fields(actor or f"intake:{r.format}"),
-                action="intake.created",
-                target_type="surveillance.event",
-                target_id=str(e.pk),
-                details={"format": r.format, "message_key": r.message_key},
-            )
-            for e, r in zip(events, records, strict=True)
-        )
-    return [event.pk for event in events]

@@ -18,6 +18,14 @@ class IntakeError(ValueError):
         return f"{self.location}: {self.message}" if self.location else self.message
 
 
+@dataclass(frozen=True)
+class Outcome:
+    """What became of one accepted record."""
+
+    status: str  # "created", "updated", "unchanged" or "duplicate"
+    event_id: int | None
+
+
 @dataclass
 class IncomingRecord:
     source: str  # cairn.surveillance.models.Source

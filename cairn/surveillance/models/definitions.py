@@ -78,8 +78,26 @@ class MatchField(models.TextChoices):
 class EventMatch(models.Model):
     """An event meets a definition (at a version), and why: the code or the terms."""
 
-    event = models.ForeignKey(Event, on_delete=models.CASCADE, related_name="matches")
-    definition = models.ForeignKey(CaseDefinition, on_delete=models.CASCADE, related_name="matches")
+    # Built for intake speed (docs/intake-csv.md): no single-column indexes, as
+    # event_match_unique leads with the event and event_match_definition with the
+    # definition, so an insert updates three indexes; and no database constraints, as
+    # checking them row by row at commit cost a quarter of intake's database time.
+    # Matches are written only by classification, for events it has just stored, and
+    # Django cascades the deletion of an event or a definition to its matches itself.
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.CASCADE,
+        related_name="matches",
+        db_index=False,
+        db_constraint=False,
+    )
+    definition = models.ForeignKey(
+        CaseDefinition,
+        on_delete=models.CASCADE,
+        related_name="matches",
+        db_index=False,
+        db_constraint=False,
+    )
     version = models.PositiveIntegerField()
     field = models.CharField(max_length=2, choices=MatchField.choices)
     reason = models.CharField(max_length=300)

@@ -68,6 +68,11 @@ class Event(models.Model):
         on_delete=models.PROTECT,
         related_name="events",
         limit_choices_to={"level": "community"},
+        db_index=False,  # event_community_time leads with it
+        # No database constraint: communities are never deleted (PROTECT, in Django),
+        # every id comes from the placement module's reading of them, and checking the
+        # constraint row by row at commit cost intake a third of its database time.
+        db_constraint=False,
     )
     age_band = models.CharField(max_length=10, default=UNKNOWN_AGE_BAND)
     sex = models.CharField(max_length=1, choices=EventSex.choices, default=EventSex.UNKNOWN)
@@ -83,7 +88,9 @@ class Event(models.Model):
     source_record_id = models.CharField(
         max_length=200, blank=True, help_text="Visit number, message control id or report number."
     )
-    dedup_key = models.CharField(max_length=200, unique=True)
+    # Unique through a constraint, not unique=True: PostgreSQL then keeps one index, not a
+    # second varchar_pattern_ops copy that every insert would also have to update.
+    dedup_key = models.CharField(max_length=200)
     placement = models.CharField(
         max_length=20,
         blank=True,
@@ -99,6 +106,7 @@ class Event(models.Model):
             models.Index(fields=["community", "occurred_at"], name="event_community_time"),
             models.Index(fields=["source", "occurred_at"], name="event_source_time"),
         ]
+        constraints = [models.UniqueConstraint(fields=["dedup_key"], name="event_dedup_key_unique")]
 
     def __str__(self) -> str:
         return f"{self.get_source_display()} {self.occurred_at:%Y-%m-%d %H:%M}"

@@ -18,10 +18,16 @@ class ReceivedMessage(models.Model):
     identifier, or a content hash of a CSV row.
     """
 
-    message_key = models.CharField(max_length=300, unique=True)
+    message_key = models.CharField(max_length=300)  # unique: see Meta
     format = models.CharField(max_length=10, choices=IntakeFormat.choices)
     received_at = models.DateTimeField(default=timezone.now)
     event_id = models.BigIntegerField(null=True, blank=True)  # no FK: history outlives events
+
+    class Meta:
+        # A constraint rather than unique=True: one index on PostgreSQL, not two.
+        constraints = [
+            models.UniqueConstraint(fields=["message_key"], name="received_message_key_unique")
+        ]
 
     def __str__(self) -> str:
         return self.message_key
@@ -44,7 +50,7 @@ class QuarantinedRecord(models.Model):
     format = models.CharField(max_length=10, choices=IntakeFormat.choices)
     source = models.CharField(max_length=20, blank=True)
     raw = models.TextField(help_text="The input exactly as received (one message, bundle or row).")
-    content_hash = models.CharField(max_length=64, unique=True)
+    content_hash = models.CharField(max_length=64)  # unique: see Meta
     reason = models.TextField()
     location = models.CharField(
         max_length=200, blank=True, help_text='Where: "PID-7", "line 12, column age", a FHIRPath.'
@@ -62,6 +68,9 @@ class QuarantinedRecord(models.Model):
     class Meta:
         ordering = ["-received_at", "-id"]
         indexes = [models.Index(fields=["status", "received_at"], name="quarantine_open")]
+        constraints = [
+            models.UniqueConstraint(fields=["content_hash"], name="quarantine_content_hash_unique")
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_format_display()} quarantined {self.received_at:%Y-%m-%d %H:%M}"

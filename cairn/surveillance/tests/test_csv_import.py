@@ -233,11 +233,28 @@ def test_small_batches_give_the_same_result(bc_geography):
     assert ReceivedMessage.objects.count() == 4
 
 
-def test_pipelined_batches_give_the_same_result(bc_geography):
-    changed = ED_ROWS[1].replace("ADMITTED", "AMA")
-    rows = [ED_ROWS[0], ED_ROWS[1], ED_ROWS[0], ED_ROWS[2], changed, ED_ROWS[2]]
-    summary = import_csv(
-        csv_bytes(ED_HEADER, rows), mapping=mapping("ed_line_list"), batch_size=2, pipelined=True
-    )
-    assert (summary.created, summary.updated, summary.duplicates) == (3, 1, 2)
-    assert Event.objects.get(dedup_key="csv:ed:UHNBC:V1002").disposition == "left_ama"
+def test_the_fast_path_writes_the_lines_the_record_path_writes(bc_geography, definitions):
+    from django.db import transaction
+
+    from cairn.surveillance.intake.bulk import Stage
+    from cairn.surveillance.intake.csv_import.rows import RowParser, row_hash
+    from cairn.surveillance.intake.csv_import.staging import RowLines
+
+    rows = [
+        *ED_ROWS,
+        "V1004,,2026-11-21 04:00,,,,,, ",  # empty cells: constants and defaults
+        "V1005,VGH,2026-11-21 05:00,90,FEMALE,ZZZ,OD,t40.1x1a ; f11.20,lwbs",
+        "V1006,VGH,2026-03-08 02:30,44,M,v2l3k5,OD,,HOME",  # no 02:30 that night (DST)
+        "V1007,VGH,2026-11-01 01:30,44,M,98101,OD,,HOME",  # 01:30 twice that night; a ZIP
+    ]
+    parser = RowParser(mapping("ed_line_list"), ED_HEADER.split(","))
+    with transaction.atomic():
+        stage = Stage()
+        lines = RowLines(parser, stage)
+        assert lines.fast
+        for index, row in enumerate(rows):
+            values = next(iter(__import__("csv").reader([row])))
+            key = row_hash(values)
+            fast = lines._fast_line(values, key, index)
+            assert fast == lines.slow_line(values, key, index), row
+        stage.close()

@@ -4,8 +4,9 @@
 mapping needs missing from the header) stops it before anything is stored, with
 CsvFileError; a bad row goes to quarantine with "line N, column X: what is wrong"
 and the header and mapping to correct it with; good rows are accepted set-based
-(`cairn.surveillance.intake.bulk.accept_many`). One file is one transaction with
-one audit event, so an import is stored whole or not at all.
+(on PostgreSQL straight from the cells into COPY lines, `staging.stage_rows`; on
+SQLite through `accept_record`). One file is one transaction with one audit event,
+so an import is stored whole or not at all.
 """
 
 import csv
@@ -15,12 +16,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.db import transaction
+from django.db import connection, transaction
 
 from cairn.access.audit import record_audit_event
-from cairn.surveillance.intake.bulk import BulkAcceptor, BulkCounts
+from cairn.surveillance.intake.bulk import BATCH_SIZE, BulkCounts, Stage, accept_many
 from cairn.surveillance.intake.csv_import.mapping import Mapping, MappingError, load_mapping
 from cairn.surveillance.intake.csv_import.rows import RowParser, row_hash
+from cairn.surveillance.intake.csv_import.staging import stage_rows
 from cairn.surveillance.intake.pipeline import content_hash
 from cairn.surveillance.intake.records import IntakeError
 from cairn.surveillance.models import IntakeFormat, QuarantinedRecord
@@ -35,7 +37,6 @@ __all__ = [
 ]
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
-BATCH_SIZE = 20_000
 # Cells beyond this are quarantined by the csv module itself ("field larger than").
 FIELD_SIZE_LIMIT = 131_072
 
@@ -54,6 +55,7 @@ class ImportSummary:
     duplicates: int = 0
     quarantined: int = 0
     seconds: float = 0.0
+    stored_seconds: float = 0.0  # until the commit (what follows the commit excluded)
     classification_seconds: float = 0.0
     quarantined_ids: list[int] = field(default_factory=list)
 
@@ -70,6 +72,7 @@ class ImportSummary:
             "duplicates",
             "quarantined",
             "seconds",
+            "stored_seconds",
             "classification_seconds",
         ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
@@ -103,13 +106,15 @@ def shipped_mappings() -> dict[str, Path]:
 
 def decode_csv(data: bytes) -> str:
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
         line = data[: error.start].count(b"\n") + 1
         raise CsvFileError(
             f"the file is not UTF-8: byte 0x{data[error.start]:02x} on line {line} cannot be "
             "read. Save it as UTF-8 (in Excel: CSV UTF-8) and upload it again."
         ) from None
+    # PostgreSQL text cannot hold NUL: keep the row, with U+FFFD in its place.
+    return text.replace("\x00", "\ufffd") if "\x00" in text else text
 
 
 def import_csv(
@@ -119,26 +124,19 @@ def import_csv(
     name: str = "upload.csv",
     actor=None,
     batch_size: int = BATCH_SIZE,
-    pipelined: bool = False,
 ) -> ImportSummary:
-    """Import one CSV file; raises CsvFileError (nothing stored) for a file-level problem.
-
-    `pipelined` lets the database store one batch while the next is parsed (a worker
-    thread); on a busy two-core machine it measured slower than taking turns, so it is
-    off by default.
-    """
+    """Import one CSV file; raises CsvFileError (nothing stored) for a file-level problem."""
     started = time.perf_counter()
     text = decode_csv(data)
     if not text.strip():
         raise CsvFileError("the file is empty: there is no header row.")
-    lines = _Lines(text)
+    lines = text.splitlines(keepends=True)
     csv.field_size_limit(FIELD_SIZE_LIMIT)
     reader = csv.reader(lines, delimiter=mapping.delimiter, strict=True)
     try:
         header = [column.strip() for column in next(reader)]
     except csv.Error as error:
         raise CsvFileError(f"line 1 (the header) cannot be read: {error}") from None
-    lines.take()
     _check_header(header, mapping)
     parser = RowParser(mapping, header)
     summary = ImportSummary(name=name)
@@ -146,12 +144,20 @@ def import_csv(
     context_key = repr(sorted(context.items()))
     bad: list[tuple[str, str, str, str]] = []
     with transaction.atomic():
-        acceptor = BulkAcceptor(pipelined=pipelined)
-        try:
-            _read_rows(reader, lines, parser, acceptor, summary, bad, batch_size)
-            _add_counts(summary, acceptor.finish())
-        finally:
-            acceptor.close()
+        # Registered first, so it runs first after the commit: the time to store.
+        transaction.on_commit(
+            lambda: setattr(summary, "stored_seconds", time.perf_counter() - started)
+        )
+        if connection.vendor == "postgresql":
+            stage = Stage()
+            try:
+                stage_rows(reader, lines, parser, stage, summary, bad, batch_size)
+                counts = stage.finish()
+            finally:
+                stage.close()
+        else:
+            counts = accept_many(_read_records(reader, lines, parser, summary, bad))
+        _add_counts(summary, counts)
         summary.quarantined_ids = _quarantine_rows(
             bad, context=context, context_key=context_key, name=name, source=mapping.source
         )
@@ -169,9 +175,10 @@ def import_csv(
     return summary
 
 
-def _read_rows(reader, lines, parser, acceptor, summary, bad, batch_size) -> None:
-    """Parse every row; hand good ones to the acceptor in batches, keep bad ones in `bad`."""
+def _read_records(reader, lines, parser, summary, bad) -> list:
+    """Every good row as an IncomingRecord (the portable path); bad ones go to `bad`."""
     records = []
+    start = reader.line_num
     while True:
         try:
             values = next(reader)
@@ -180,23 +187,24 @@ def _read_rows(reader, lines, parser, acceptor, summary, bad, batch_size) -> Non
         except csv.Error as error:
             summary.rows_read += 1
             line = f"line {reader.line_num}"
-            bad.append((lines.take(), line, line, f"cannot be read: {error}"))
+            bad.append(
+                ("".join(lines[start : reader.line_num]), line, line, f"cannot be read: {error}")
+            )
+            start = reader.line_num
             continue
-        raw = lines.take()
+        end = reader.line_num
+        raw, start = "".join(lines[start:end]), end
         if not values or (len(values) == 1 and not values[0].strip()):
             continue  # a blank line
         summary.rows_read += 1
         try:
             records.append(parser.record(values, message_key=row_hash(values)))
         except IntakeError as error:
-            line = where = f"line {reader.line_num}"
+            line = where = f"line {end}"
             if error.location and error.location != "row":
                 where += f", column {error.location}"
             bad.append((raw.rstrip("\r\n"), line, where, error.message))
-        if len(records) >= batch_size:
-            acceptor.add(records)
-            records = []
-    acceptor.add(records)
+    return records
 
 
 def import_csv_files(paths, *, mapping_path, stdout) -> ImportSummary:
@@ -222,27 +230,6 @@ def import_csv_files(paths, *, mapping_path, stdout) -> ImportSummary:
         stdout.write(str(total))
         raise CommandError(f"Not imported: {', '.join(failed)}")
     return total
-
-
-class _Lines:
-    """Feeds lines to csv.reader and keeps the raw text of the row being read."""
-
-    def __init__(self, text: str):
-        self._lines = iter(text.splitlines(keepends=True))
-        self._current: list[str] = []
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        line = next(self._lines)
-        self._current.append(line)
-        return line
-
-    def take(self) -> str:
-        raw = "".join(self._current)
-        self._current = []
-        return raw
 
 
 def _check_header(header: list[str], mapping: Mapping) -> None:

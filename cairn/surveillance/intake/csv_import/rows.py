@@ -146,6 +146,10 @@ class RowParser:
             fmt = self.datetime_format
         if not text:
             raise IntakeError("a date and time is required", location=self.datetime_column)
+        return self._occurred_at_text(text, fmt)
+
+    def _occurred_at_text(self, text: str, fmt: str | None = None) -> dt.datetime:
+        fmt = fmt or self.datetime_format
         found = self._times.get(text)
         if found is not None:
             return found

@@ -1,0 +1,479 @@
+"""The set-based accept on PostgreSQL: COPY a batch into a staging table, then a few
+statements store every row of it exactly as `accept_record` would.
+
+Per batch (no dedup key and no message key twice in one batch):
+
+1. `INSERT INTO received … ON CONFLICT (message_key) DO NOTHING`: a transmission
+   already received (by any connection: a concurrent one is waited for) is dropped
+   from the stage as a duplicate.
+2. One statement inserts the events (`ON CONFLICT (dedup_key) DO NOTHING`), the
+   matches of the new events (a join of the stage with the classification of each
+   distinct (complaint, diagnoses) pair, staged once per import) and the identities
+   of new events.
+3. Only if some rows met an encounter already stored (an update, a re-sent row under
+   a new message key, or another connection's insert a moment earlier): find those
+   events, keep the replaced values as EventRevisions when something changed,
+   update them, replace their matches, mark their new and previous cells, point
+   their received messages at them, complete their identities.
+
+The (community, local day) cells of the staged rows are collected while the lines
+are built (`cells`) and marked for recounting once, at `finish()`: a cell marked
+for a row that turned out a duplicate is recounted to the same counts, harmless.
+
+Statements 1 and 2 run in pipeline mode: they are sent, and the caller parses the
+next batch while PostgreSQL runs them on the other core. Everything is in the
+caller's transaction, committed by the caller before anyone is told "stored".
+"""
+
+import time
+import zoneinfo
+from collections import Counter
+from contextlib import ExitStack, contextmanager, suppress
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import connection
+
+from cairn.surveillance.intake.bulk import copytext
+from cairn.surveillance.models import (
+    Event,
+    EventIdentity,
+    EventMatch,
+    EventRevision,
+    ReceivedMessage,
+)
+from cairn.surveillance.models.counts import CountCellToRecount
+
+EVENTS = Event._meta.db_table
+IDENTITIES = EventIdentity._meta.db_table
+REVISIONS = EventRevision._meta.db_table
+RECEIVED = ReceivedMessage._meta.db_table
+MATCHES = EventMatch._meta.db_table
+MARKS = CountCellToRecount._meta.db_table
+STAGE = "cairn_intake_stage"
+CLASSES = "cairn_intake_classes"
+
+# The staged columns, in COPY order (a line is these values joined by tabs).
+STAGE_COLUMNS = (
+    "ord",
+    "format",
+    "message_key",
+    "dedup_key",
+    "source",
+    "occurred_at",
+    "day",
+    "community_id",
+    "placement",
+    "age_band",
+    "sex",
+    "chief_complaint",
+    "diagnosis_codes",
+    "class_id",
+    "disposition",
+    "facility",
+    "fatal",
+    "naloxone_doses",
+    "suspected_substances",
+    "source_record_id",
+    "revision_reason",
+    "has_identity",
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "health_number",
+    "postal_code",
+    "phone",
+)
+NO_IDENTITY = "f\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N"
+# Event columns written from the stage.
+EVENT_VALUES = (
+    "source",
+    "occurred_at",
+    "community_id",
+    "placement",
+    "age_band",
+    "sex",
+    "chief_complaint",
+    "diagnosis_codes",
+    "disposition",
+    "facility",
+    "fatal",
+    "naloxone_doses",
+    "suspected_substances",
+    "source_record_id",
+)
+JSON_COLUMNS = {"diagnosis_codes", "suspected_substances"}
+IDENTITY_VALUES = (
+    "given_name",
+    "family_name",
+    "date_of_birth",
+    "health_number",
+    "postal_code",
+    "phone",
+)
+
+# Seconds per step since the process started, for benchmarks (bench/).
+STEP_SECONDS: Counter = Counter()
+
+
+@contextmanager
+def step(name: str):
+    started = time.perf_counter()
+    try:
+        yield
+    finally:
+        STEP_SECONDS[name] += time.perf_counter() - started
+
+
+@dataclass
+class BulkCounts:
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    duplicates: int = 0
+    classification_seconds: float = 0.0
+
+    def add(self, other: "BulkCounts") -> None:
+        self.created += other.created
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+        self.duplicates += other.duplicates
+        self.classification_seconds += other.classification_seconds
+
+
+def _staged(column: str) -> str:
+    return f"s.{column}::jsonb" if column in JSON_COLUMNS else f"s.{column}"
+
+
+def _sql_insert_received() -> str:
+    return f"""
+        WITH ins AS (
+            INSERT INTO {RECEIVED} (message_key, format, received_at, event_id)
+            SELECT message_key, format, now(), new_id FROM {STAGE}
+             WHERE message_key IS NOT NULL
+            ON CONFLICT (message_key) DO NOTHING
+            RETURNING message_key
+        )
+        DELETE FROM {STAGE} s
+         WHERE s.message_key IS NOT NULL
+           AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.message_key = s.message_key)
+        RETURNING s.ord, s.message_key"""
+
+
+def _sql_insert_events(identities: bool) -> str:
+    columns = ", ".join(EVENT_VALUES)
+    staged = ", ".join(_staged(c) for c in EVENT_VALUES)
+    identity = ""
+    if identities:
+        values = ", ".join(
+            f"COALESCE(s.{c}, '')" if c != "date_of_birth" else "s.date_of_birth"
+            for c in IDENTITY_VALUES
+        )
+        identity = f""",
+        idn AS (
+            INSERT INTO {IDENTITIES} (event_id, {", ".join(IDENTITY_VALUES)})
+            SELECT s.new_id, {values} FROM {STAGE} s JOIN ins ON ins.id = s.new_id
+             WHERE s.has_identity
+        )"""
+    return f"""
+        WITH ins AS (
+            INSERT INTO {EVENTS} (id, dedup_key, received_at, revision, {columns})
+            SELECT s.new_id, s.dedup_key, now(), 1, {staged} FROM {STAGE} s
+            ON CONFLICT (dedup_key) DO NOTHING
+            RETURNING id
+        ),
+        mat AS (
+            INSERT INTO {MATCHES} (event_id, definition_id, version, field, reason)
+            SELECT s.new_id, c.definition_id, c.version, c.field, c.reason
+              FROM {STAGE} s JOIN ins ON ins.id = s.new_id
+              JOIN {CLASSES} c ON c.class_id = s.class_id
+        ){identity}
+        SELECT count(*) FROM ins"""
+
+
+@dataclass
+class _InFlight:
+    """A batch whose statements were sent and whose results are not read yet."""
+
+    pipeline: ExitStack
+    received: object  # cursor of statement 1
+    inserted: object  # cursor of statement 2
+    staged: int
+    has_identities: bool
+    ords: list = field(default_factory=list)
+
+
+class Stage:
+    """One transaction's set-based accept: `classification()` while building lines,
+    `submit(lines)` per batch, `finish()` at the end. PostgreSQL only.
+
+    With `outcomes`, `finish()` also fills `self.outcomes`: ord -> (status, event id).
+    """
+
+    def __init__(self, *, outcomes: bool = False):
+        from cairn.surveillance.classification.store import published_definitions
+
+        connection.ensure_connection()
+        if not connection.in_atomic_block:
+            raise RuntimeError("The set-based accept must run inside transaction.atomic().")
+        self.raw = connection.connection  # psycopg: COPY, pipeline mode
+        self.cursor = self.raw.cursor()
+        self.counts = BulkCounts()
+        self.want_outcomes = outcomes
+        self.outcomes: dict[int, tuple[str, int | None]] = {}
+        self.count_zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
+        published = published_definitions()
+        self._classifier = published.classifier
+        self._definition_ids = published.ids
+        self._versions = published.versions
+        self._classes: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._class_lines: list[str] = []
+        self._next_class = 1
+        self._in_flight: _InFlight | None = None
+        self._touched = False
+        # (community and placement COPY text, local day) of every staged row.
+        self.cells: set[tuple[str, str]] = set()
+        with connection.wrap_database_errors:
+            self._create_tables()
+
+    # -- building lines ---------------------------------------------------------------
+    def classification(self, chief_complaint: str, codes) -> str:
+        """COPY text of (chief_complaint, diagnosis_codes, class_id) for a record,
+        classifying each distinct pair once."""
+        key = (chief_complaint, tuple(codes))
+        found = self._classes.get(key)
+        if found is not None:
+            return found
+        started = time.perf_counter()
+        matches = self._classifier.classify(chief_complaint, list(codes))
+        class_id = copytext.NULL
+        if matches:
+            class_id = str(self._next_class)
+            self._next_class += 1
+            for match in matches:
+                self._class_lines.append(
+                    f"{class_id}\t{self._definition_ids[match.definition]}\t"
+                    f"{self._versions[match.definition]}\t{match.field}\t"
+                    f"{copytext.text(match.reason[:300])}\n"
+                )
+        found = f"{copytext.text(chief_complaint)}\t{copytext.json_list(codes)}\t{class_id}"
+        if len(self._classes) < 500_000:
+            self._classes[key] = found
+        self.counts.classification_seconds += time.perf_counter() - started
+        return found
+
+    def local_day(self, occurred_at) -> str:
+        return occurred_at.astimezone(self.count_zone).date().isoformat()
+
+    # -- batches ----------------------------------------------------------------------
+    def submit(self, lines: list[str], *, ords: list[int] | None = None, identities: bool = True):
+        """Stage one batch (COPY lines, see STAGE_COLUMNS) and send its statements.
+
+        No dedup key and no message key may occur twice in `lines`.
+        """
+        with connection.wrap_database_errors:
+            self._collect()
+            if not lines:
+                return
+            self._touched = True
+            with step("copy"):
+                if self._class_lines:
+                    with self.cursor.copy(
+                        f"COPY {CLASSES} (class_id, definition_id, version, field, reason) "
+                        "FROM STDIN"
+                    ) as copy:
+                        copy.write("".join(self._class_lines))
+                    self._class_lines = []
+                self.cursor.execute(f"TRUNCATE {STAGE}")
+                with self.cursor.copy(
+                    f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
+                ) as copy:
+                    copy.write("".join(lines))
+            pipeline = ExitStack()
+            pipeline.enter_context(self.raw.pipeline())
+            received = self.raw.cursor()
+            received.execute(_sql_insert_received())
+            inserted = self.raw.cursor()
+            inserted.execute(_sql_insert_events(identities))
+            self._in_flight = _InFlight(
+                pipeline, received, inserted, len(lines), identities, ords or []
+            )
+
+    def finish(self) -> BulkCounts:
+        """Read the last batch's results; schedule what follows the commit."""
+        with connection.wrap_database_errors:
+            self._collect()
+            if self.cells:
+                with (
+                    step("marks"),
+                    self.cursor.copy(f"COPY {MARKS} (community_id, day) FROM STDIN") as copy,
+                ):
+                    copy.write(
+                        "".join(
+                            f"{place.split(chr(9), 1)[0]}\t{day}\n" for place, day in self.cells
+                        )
+                    )
+                self.cells.clear()
+        if self._touched:
+            from cairn.surveillance.classification.after import events_classified
+
+            # The cells are marked (above, set-based); this runs what follows a commit.
+            events_classified([])
+        return self.counts
+
+    def close(self) -> None:
+        """After a failure: leave pipeline mode so the connection can roll back."""
+        if self._in_flight is not None:
+            in_flight, self._in_flight = self._in_flight, None
+            with suppress(Exception):  # the caller's error is the one to report
+                in_flight.pipeline.close()
+
+    # -- internals --------------------------------------------------------------------
+    def _create_tables(self) -> None:
+        """The staging tables, once per session (emptied at each commit and here)."""
+        cursor = self.cursor
+        # JIT compiling these statements costs more than running them.
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"pg_temp.{STAGE}"])
+        if cursor.fetchone()[0]:
+            cursor.execute(f"TRUNCATE {STAGE}, {CLASSES}")
+            return
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [EVENTS])
+        (sequence,) = cursor.fetchone()
+        cursor.execute(
+            f"""CREATE TEMP TABLE {STAGE} (
+                    ord integer, format text, message_key text, dedup_key text, source text,
+                    occurred_at timestamptz, day date, community_id bigint, placement text,
+                    age_band text, sex text, chief_complaint text, diagnosis_codes text,
+                    class_id integer, disposition text, facility text, fatal boolean,
+                    naloxone_doses integer, suspected_substances text, source_record_id text,
+                    revision_reason text, has_identity boolean, given_name text,
+                    family_name text, date_of_birth date, health_number text,
+                    postal_code text, phone text,
+                    new_id bigint NOT NULL DEFAULT nextval('{sequence}'),
+                    event_id bigint, changed boolean NOT NULL DEFAULT false
+                ) ON COMMIT DELETE ROWS"""
+        )
+        cursor.execute(
+            f"""CREATE TEMP TABLE {CLASSES} (
+                    class_id integer, definition_id bigint, version integer, field text,
+                    reason text
+                ) ON COMMIT DELETE ROWS"""
+        )
+
+    def _collect(self) -> None:
+        in_flight, self._in_flight = self._in_flight, None
+        if in_flight is None:
+            return
+        with step("statements"):
+            in_flight.pipeline.close()  # sync: waits for the statements' results
+        duplicates = in_flight.received.fetchall()
+        created = in_flight.inserted.fetchone()[0]
+        self.counts.duplicates += len(duplicates)
+        self.counts.created += created
+        if created + len(duplicates) < in_flight.staged:
+            with step("existing"):
+                self._existing(in_flight.has_identities)
+        if self.want_outcomes:
+            self._read_outcomes(duplicates)
+
+    def _existing(self, identities: bool) -> None:
+        """Rows whose encounter was already stored: update (with a revision) or leave."""
+        cursor = self.cursor
+        stored = ", ".join(f"e.{c}" for c in EVENT_VALUES)
+        staged = ", ".join(_staged(c) for c in EVENT_VALUES)
+        # The planner does not yet count the rows this transaction inserted; probe the
+        # unique indexes rather than hash-join (scan) the events table.
+        cursor.execute("SET LOCAL enable_hashjoin = off")
+        cursor.execute("SET LOCAL enable_mergejoin = off")
+        cursor.execute(
+            f"""UPDATE {STAGE} s
+                   SET event_id = e.id, changed = (({stored}) IS DISTINCT FROM ({staged}))
+                  FROM {EVENTS} e WHERE e.dedup_key = s.dedup_key AND e.id <> s.new_id"""
+        )
+        matched = cursor.rowcount
+        previous = ", ".join(f"'{c}', e.{c}" for c in EVENT_VALUES)
+        cursor.execute(
+            f"""WITH rev AS (
+                    INSERT INTO {REVISIONS} (event_id, revision, replaced_at, reason, previous)
+                    SELECT e.id, e.revision, now(), s.revision_reason,
+                           jsonb_build_object({previous})
+                      FROM {STAGE} s JOIN {EVENTS} e ON e.id = s.event_id WHERE s.changed
+                    RETURNING previous
+                )
+                INSERT INTO {MARKS} (community_id, day)
+                SELECT DISTINCT (previous->>'community_id')::bigint,
+                       ((previous->>'occurred_at')::timestamptz AT TIME ZONE %s)::date
+                  FROM rev""",
+            [settings.TIME_ZONE],
+        )
+        assignments = ", ".join(f"{c} = {_staged(c)}" for c in EVENT_VALUES)
+        cursor.execute(
+            f"""UPDATE {EVENTS} e SET {assignments}, revision = e.revision + 1, updated_at = now()
+                  FROM {STAGE} s WHERE e.id = s.event_id AND s.changed"""
+        )
+        updated = cursor.rowcount
+        if updated:
+            cursor.execute(
+                f"""DELETE FROM {MATCHES} m USING {STAGE} s
+                     WHERE m.event_id = s.event_id AND s.changed"""
+            )
+            cursor.execute(
+                f"""INSERT INTO {MATCHES} (event_id, definition_id, version, field, reason)
+                    SELECT s.event_id, c.definition_id, c.version, c.field, c.reason
+                      FROM {STAGE} s JOIN {CLASSES} c ON c.class_id = s.class_id
+                     WHERE s.changed"""
+            )
+        cursor.execute(
+            f"""UPDATE {RECEIVED} r SET event_id = s.event_id FROM {STAGE} s
+                 WHERE s.event_id IS NOT NULL AND r.message_key = s.message_key"""
+        )
+        if identities:
+            columns = ", ".join(IDENTITY_VALUES)
+            updates = ", ".join(
+                f"{c} = COALESCE(NULLIF(EXCLUDED.{c}, ''), i.{c})"
+                if c != "date_of_birth"
+                else f"{c} = COALESCE(EXCLUDED.{c}, i.{c})"
+                for c in IDENTITY_VALUES
+            )
+            values = ", ".join(
+                f"COALESCE(s.{c}, '')" if c != "date_of_birth" else "s.date_of_birth"
+                for c in IDENTITY_VALUES
+            )
+            cursor.execute(
+                f"""INSERT INTO {IDENTITIES} AS i (event_id, {columns})
+                    SELECT s.event_id, {values} FROM {STAGE} s
+                     WHERE s.has_identity AND s.event_id IS NOT NULL
+                    ON CONFLICT (event_id) DO UPDATE SET {updates}"""
+            )
+        cursor.execute("SET LOCAL enable_hashjoin TO DEFAULT")
+        cursor.execute("SET LOCAL enable_mergejoin TO DEFAULT")
+        self.counts.updated += updated
+        self.counts.unchanged += matched - updated
+        cursor.execute(f"SELECT count(*) FROM {STAGE} WHERE event_id IS NULL")
+        (created,) = cursor.fetchone()
+        cursor.execute(f"SELECT count(*) FROM {STAGE}")
+        (staged,) = cursor.fetchone()
+        if created + matched != staged:
+            raise RuntimeError(
+                f"{staged - created - matched} staged rows neither inserted nor found"
+            )
+
+    def _read_outcomes(self, duplicates: list) -> None:
+        cursor = self.cursor
+        cursor.execute(
+            f"""SELECT ord, COALESCE(event_id, new_id),
+                       CASE WHEN event_id IS NULL THEN 'created'
+                            WHEN changed THEN 'updated' ELSE 'unchanged' END
+                  FROM {STAGE}"""
+        )
+        for ord_, event_id, status in cursor.fetchall():
+            self.outcomes[ord_] = (status, event_id)
+        if duplicates:
+            cursor.execute(
+                f"SELECT message_key, event_id FROM {RECEIVED} WHERE message_key = ANY(%s)",
+                [[key for _, key in duplicates]],
+            )
+            seen = dict(cursor.fetchall())
+            for ord_, key in duplicates:
+                self.outcomes[ord_] = ("duplicate", seen.get(key))
