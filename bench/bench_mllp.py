@@ -1,6 +1,7 @@
 """HL7 v2 over MLLP, end to end into PostgreSQL with ACK after commit; print the rate.
 
-    python bench/bench_mllp.py [--messages 20000] [--senders 32] [--processes 2] [--keep]
+    python bench/bench_mllp.py [--messages 20000] [--senders 32] [--processes 1]
+                               [--committers 1] [--keep]
 
 Needs DATABASE_URL pointing to a PostgreSQL server: the benchmark drops and creates
 its own database there (`cairn_bench_mllp`, --database), migrates it, starts
@@ -25,6 +26,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -124,7 +126,8 @@ def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--messages", type=int, default=20000)
     parser.add_argument("--senders", type=int, default=32)
-    parser.add_argument("--processes", type=int, default=2, help="cairn mllp --processes")
+    parser.add_argument("--processes", type=int, default=1, help="cairn mllp --processes")
+    parser.add_argument("--committers", type=int, default=1, help="cairn mllp --committers")
     parser.add_argument("--database", default="cairn_bench_mllp")
     parser.add_argument("--keep", action="store_true", help="Keep the database afterwards.")
     args = parser.parse_args(argv[1:])
@@ -140,11 +143,22 @@ def main(argv: list[str]) -> int:
     migrate(env)
 
     port = free_port()
+    log = tempfile.TemporaryFile("w+")  # noqa: SIM115 (read after the server stops)
     server = subprocess.Popen(
-        [*manage, "mllp", "--port", str(port), "--processes", str(args.processes)],
+        [
+            *manage,
+            "mllp",
+            "--port",
+            str(port),
+            "--processes",
+            str(args.processes),
+            "--committers",
+            str(args.committers),
+        ],
         env=env,
         cwd=ROOT,
         stdout=subprocess.DEVNULL,
+        stderr=log,
     )
     try:
         wait_for_port(port, server)
@@ -154,7 +168,7 @@ def main(argv: list[str]) -> int:
         # its database connection and read its case definitions.
         warm = [messages_for(n, 2, prefix="W") for n in range(max(8, 4 * args.processes))]
         asyncio.run(send_concurrently(port, warm, []))
-        time.sleep(1.0)  # let the drainer take the warm-up's marks
+        time.sleep(3.0)  # the drainer's first drain (imports, the warm-up's marks)
         listeners = listener_pids(server.pid)
         backends = backend_pids(url, args.database)
         before = {pid: cpu_seconds(pid) for pid in listeners + backends}
@@ -172,6 +186,8 @@ def main(argv: list[str]) -> int:
     finally:
         server.terminate()
         server.wait(60)
+        log.seek(0)
+        summaries = [line for line in log.read().splitlines() if "MLLP stopped" in line]
 
     sent = per_sender * args.senders
     with psycopg.connect(url) as connection:
@@ -197,7 +213,8 @@ def main(argv: list[str]) -> int:
     server_side = per_message["listener"] + per_message["postgres"]
     print(
         f"mllp: {sent} messages in {seconds:.2f} s = {sent / seconds:,.0f} msg/s "
-        f"({args.senders} concurrent senders, {args.processes} listener processes; "
+        f"({args.senders} concurrent senders, {args.processes} listener process(es) "
+        f"with {args.committers} committer(s) each; "
         f"{accepted} AA, {stored} events stored, {counted} counted of {events}, "
         f"{marks} marks left)"
     )
@@ -207,6 +224,8 @@ def main(argv: list[str]) -> int:
         f"listener + PostgreSQL on {CORES} cores: {CORES * 1000 / server_side:,.0f} msg/s, "
         f"with this client too: {CORES * 1000 / (server_side + per_message['client']):,.0f} msg/s"
     )
+    for line in summaries:  # one per listener process: where its CPU went
+        print("mllp: " + line.split("MLLP stopped: ", 1)[1])
     return 0 if accepted == stored == sent and counted == events and marks == 0 else 1
 
 

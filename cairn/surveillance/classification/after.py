@@ -19,6 +19,7 @@ of two ways:
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from contextlib import contextmanager
 
@@ -80,6 +81,7 @@ class Drainer:
         self.interval = interval
         self.drains = 0
         self.cells = 0
+        self.cpu_seconds = 0.0
         self._stop = threading.Event()
         self._wake = threading.Event()
         self._thread = threading.Thread(target=self._run, name="cairn-recount", daemon=True)
@@ -98,6 +100,10 @@ class Drainer:
         self._thread.join(timeout)
 
     def _run(self) -> None:
+        # What a drain needs, imported before the first tick (the alert rules bring SciPy).
+        import cairn.surveillance.alerts.realtime  # noqa: F401
+        import cairn.surveillance.counts.maintain  # noqa: F401
+
         try:
             while True:
                 self._wake.wait(self.interval)
@@ -116,5 +122,7 @@ class Drainer:
             logger.warning("Counts could not be recounted (%s); retrying at the next drain", error)
             connections.close_all()
             return
+        finally:
+            self.cpu_seconds = time.thread_time()  # this thread only drains
         self.drains += 1
         self.cells += len(recounted)

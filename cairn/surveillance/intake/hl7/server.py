@@ -22,6 +22,7 @@ process also runs the Drainer.
 """
 
 import asyncio
+import collections
 import contextlib
 import logging
 import os
@@ -49,7 +50,10 @@ START_BLOCK = b"\x0b"
 END_BLOCK = b"\x1c\x0d"
 MAX_FRAME_BYTES = 1024 * 1024
 MAX_BATCH = 1000
-COMMITTERS = 2
+MAX_PENDING_FRAMES = 64
+LINGER_SECONDS = 0.004
+LINGER_STEP_SECONDS = 0.0005
+COMMITTERS = 1
 MAX_BACKOFF_SECONDS = 5.0
 SHUTDOWN_GRACE_SECONDS = 30.0
 
@@ -116,6 +120,71 @@ def read_frame(payload: bytes) -> ReadMessage:
         return item
 
 
+class MLLPConnection(asyncio.Protocol):
+    """One sender's connection: frames in, one message in flight at a time, ACKs in order.
+
+    A sender waits for each ACK; one that sends ahead has its frames queued here (and
+    reading paused while many are waiting), each processed after the previous one's ACK.
+    """
+
+    def __init__(self, server: "MLLPServer"):
+        self.server = server
+        self.frames = FrameReader()
+        self.pending: collections.deque[bytes] = collections.deque()
+        self.busy = False
+        self.closed = False
+        self.paused = False
+        self.transport = None
+        self.last_heard = 0.0
+
+    def connection_made(self, transport) -> None:
+        self.transport = transport
+        self.last_heard = self.server.loop.time()
+        self.server.connections.add(self)
+
+    def connection_lost(self, exc) -> None:
+        self.closed = True
+        self.server.connections.discard(self)
+        if exc is not None:
+            logger.info(
+                "MLLP connection from %s dropped", self.transport.get_extra_info("peername")
+            )
+
+    def data_received(self, data: bytes) -> None:
+        self.last_heard = self.server.loop.time()
+        try:
+            received = self.frames.feed(data)
+        except FrameTooLarge as error:
+            self.transport.write(frame(reject_unreadable(f"MLLP: {error}")))
+            self.server.counts["AR"] += 1
+            self.transport.close()
+            return
+        self.pending.extend(received)
+        if len(self.pending) > MAX_PENDING_FRAMES and not self.paused:
+            self.paused = True
+            self.transport.pause_reading()
+        self._next()
+
+    def _next(self) -> None:
+        if self.busy or self.closed or not self.pending or self.server.closing:
+            return
+        self.busy = True
+        self.server.queue.put_nowait((read_frame(self.pending.popleft()), self))
+        if self.paused and len(self.pending) < MAX_PENDING_FRAMES // 2:
+            self.paused = False
+            self.transport.resume_reading()
+
+    def answer(self, reply: Reply) -> None:
+        """The message's transaction has committed (or it was refused): send its ACK."""
+        self.busy = False
+        if self.closed:
+            return
+        self.transport.write(frame(reply.ack))
+        counts = self.server.counts
+        counts[reply.code] = counts.get(reply.code, 0) + 1
+        self._next()
+
+
 class MLLPServer:
     """Serve until `stop()`; `serve_forever()` also stops on SIGTERM and SIGINT."""
 
@@ -130,7 +199,9 @@ class MLLPServer:
         drain: bool = True,
         drain_interval: float | None = None,
         committers: int = COMMITTERS,
+        linger: float = LINGER_SECONDS,
     ):
+        self.linger = linger
         self.host, self.port, self.sock = host, port, sock
         self.max_batch, self.idle_timeout = max_batch, idle_timeout
         # Several batches in flight, each on its own thread and connection: while one
@@ -142,12 +213,14 @@ class MLLPServer:
         )
         self.queue: asyncio.Queue | None = None
         self.server: asyncio.base_events.Server | None = None
-        self.connections: set[asyncio.Task] = set()
+        self.connections: set[MLLPConnection] = set()
         self.stopping: asyncio.Event | None = None
         self.ready = None  # threading.Event set once listening, for tests
         self.counts = {"AA": 0, "AE": 0, "AR": 0}
         self.batches = 0
         self._busy = 0
+        self._in_flight = 0
+        self.closing = False
 
     async def start(self) -> None:
         self.loop = asyncio.get_running_loop()
@@ -156,14 +229,17 @@ class MLLPServer:
         self.batchers = [asyncio.create_task(self._batch_forever()) for _ in range(self.committers)]
         if self.drainer is not None:
             self.drainer.start()
+        self.cpu_at_start = time.process_time()
+        DATABASE_CPU[0] = 0.0
         if self.sock is not None:
-            self.server = await asyncio.start_server(
-                self._serve_connection, sock=self.sock, limit=MAX_FRAME_BYTES
+            self.server = await self.loop.create_server(
+                lambda: MLLPConnection(self), sock=self.sock
             )
         else:
-            self.server = await asyncio.start_server(
-                self._serve_connection, self.host, self.port, limit=MAX_FRAME_BYTES
+            self.server = await self.loop.create_server(
+                lambda: MLLPConnection(self), self.host, self.port
             )
+        self.idle_checker = asyncio.create_task(self._close_idle_connections())
         self.port = self.server.sockets[0].getsockname()[1]
         logger.info("MLLP listening on %s:%s (process %s)", self.host, self.port, os.getpid())
         if self.ready is not None:
@@ -184,6 +260,7 @@ class MLLPServer:
 
     async def shutdown(self) -> None:
         """Stop accepting, let every received frame be committed and answered, then close."""
+        self.closing = True
         self.server.close()
         await self.server.wait_closed()
         # Unacknowledged frames are safe to abandon (the sender re-sends them), so a
@@ -191,9 +268,9 @@ class MLLPServer:
         deadline = asyncio.get_running_loop().time() + SHUTDOWN_GRACE_SECONDS
         while (not self.queue.empty() or self._busy) and self.loop.time() < deadline:
             await asyncio.sleep(0.01)
-        for task in list(self.connections):
-            task.cancel()
-        await asyncio.gather(*self.connections, return_exceptions=True)
+        for connection in list(self.connections):
+            connection.transport.close()
+        self.idle_checker.cancel()
         for batcher in self.batchers:
             batcher.cancel()
         await asyncio.gather(*self.batchers, return_exceptions=True)
@@ -207,56 +284,36 @@ class MLLPServer:
             )
         )
         self.database.shutdown(wait=True)
-        logger.info("MLLP stopped: %s in %s batches", self.counts, self.batches)
-
-    async def _serve_connection(self, reader, writer) -> None:
-        task = asyncio.current_task()
-        self.connections.add(task)
-        peer = writer.get_extra_info("peername")
-        frames = FrameReader()
-        loop = self.loop
-        try:
-            while not self.stopping.is_set():
-                try:
-                    data = await asyncio.wait_for(reader.read(65536), self.idle_timeout)
-                except TimeoutError:
-                    break
-                if not data:
-                    break
-                try:
-                    received = frames.feed(data)
-                except FrameTooLarge as error:
-                    writer.write(frame(reject_unreadable(f"MLLP: {error}")))
-                    await writer.drain()
-                    self.counts["AR"] += 1
-                    break
-                for payload in received:
-                    done = loop.create_future()
-                    self.queue.put_nowait((read_frame(payload), done))
-                    reply = await done
-                    writer.write(frame(reply.ack))
-                    self.counts[reply.code] = self.counts.get(reply.code, 0) + 1
-                if writer.transport.get_write_buffer_size():
-                    await writer.drain()
-        except (ConnectionError, asyncio.IncompleteReadError):
-            logger.info("MLLP connection from %s dropped", peer)
-        except asyncio.CancelledError:
-            pass
-        finally:
-            self.connections.discard(task)
-            writer.close()
-            with contextlib.suppress(Exception):
-                await writer.wait_closed()
+        total = time.process_time() - self.cpu_at_start
+        drainer = self.drainer.cpu_seconds if self.drainer is not None else 0.0
+        logger.info(
+            "MLLP stopped: %s in %s batches; CPU %.2f s: storing batches %.2f s, "
+            "recounting %.2f s, reading and answering (event loop) %.2f s",
+            self.counts,
+            self.batches,
+            total,
+            DATABASE_CPU[0],
+            drainer,
+            total - DATABASE_CPU[0] - drainer,
+        )
 
     async def _batch_forever(self) -> None:
         while True:
             batch = [await self.queue.get()]
-            # Whatever else is ready now joins: senders that waited while the previous
-            # batch committed. One pass of the loop lets just-read frames arrive too.
-            await asyncio.sleep(0)
+            # A batch costs a fixed amount besides its messages, so it waits (up to
+            # `linger`) for every connected sender that is not already in a batch: the
+            # senders just answered send their next message within a round trip.
+            deadline = self.loop.time() + self.linger
+            while (
+                self.queue.qsize() + 1 + self._in_flight < len(self.connections)
+                and self.queue.qsize() + 1 < self.max_batch
+                and self.loop.time() < deadline
+            ):
+                await asyncio.sleep(LINGER_STEP_SECONDS)
             while len(batch) < self.max_batch and not self.queue.empty():
                 batch.append(self.queue.get_nowait())
             self._busy += 1
+            self._in_flight += len(batch)
             items = [item for item, _ in batch]
             try:
                 replies = await self._commit(items)
@@ -266,10 +323,18 @@ class MLLPServer:
                 replies = [Reply("AE", reject_unreadable(reason, code="AE"))] * len(items)
             finally:
                 self._busy -= 1
+                self._in_flight -= len(batch)
             self.batches += 1
-            for (_, done), reply in zip(batch, replies, strict=True):
-                if not done.done():
-                    done.set_result(reply)
+            for (_, connection), reply in zip(batch, replies, strict=True):
+                connection.answer(reply)
+
+    async def _close_idle_connections(self) -> None:
+        while True:
+            await asyncio.sleep(min(self.idle_timeout, 10.0))
+            quiet_since = self.loop.time() - self.idle_timeout
+            for connection in list(self.connections):
+                if connection.last_heard < quiet_since and not connection.busy:
+                    connection.transport.close()
 
     async def _commit(self, items: list[ReadMessage]) -> list[Reply]:
         """Process one batch; while the database is down, wait and retry (never ACK)."""
@@ -283,17 +348,27 @@ class MLLPServer:
                 backoff = min(backoff * 2, MAX_BACKOFF_SECONDS)
 
 
+# CPU seconds spent in the database threads (storing batches), for the shutdown summary.
+DATABASE_CPU = [0.0]
+
+
 def _process_in_thread(items: list[ReadMessage]) -> list[Reply]:
     # The database thread keeps its connection open between batches (opening one costs
     # more than a batch); any error closes it, so a restarted server gets a fresh one.
     raws = [item.raw for item in items]
-    with recount_deferred():
-        try:
-            return process_messages(raws, source="mllp", read=items)
-        except Exception as error:
-            _raise_if_database_unavailable(error)
-            logger.exception("HL7 batch failed; processing its %d messages one by one", len(raws))
-            return [_process_one(raw) for raw in raws]
+    started = time.thread_time()
+    try:
+        with recount_deferred():
+            try:
+                return process_messages(raws, source="mllp", read=items)
+            except Exception as error:
+                _raise_if_database_unavailable(error)
+                logger.exception(
+                    "HL7 batch failed; processing its %d messages one by one", len(raws)
+                )
+                return [_process_one(raw) for raw in raws]
+    finally:
+        DATABASE_CPU[0] += time.thread_time() - started
 
 
 def _close_after(seconds: float) -> None:
@@ -340,10 +415,10 @@ def listening_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
-def run(host: str, port: int, *, processes: int = 1) -> None:
+def run(host: str, port: int, *, processes: int = 1, committers: int = COMMITTERS) -> None:
     """Serve until SIGTERM/SIGINT, in `processes` listener processes sharing the port."""
     if processes <= 1:
-        asyncio.run(MLLPServer(host, port).serve_forever())
+        asyncio.run(MLLPServer(host, port, committers=committers).serve_forever())
         return
     first = listening_socket(host, port)
     port = first.getsockname()[1]
@@ -359,7 +434,9 @@ def run(host: str, port: int, *, processes: int = 1) -> None:
                     if other is not sockets[index]:
                         other.close()
                 asyncio.run(
-                    MLLPServer(host, port, sock=sockets[index], drain=False).serve_forever()
+                    MLLPServer(
+                        host, port, sock=sockets[index], drain=False, committers=committers
+                    ).serve_forever()
                 )
                 status = 0
             except BaseException:
@@ -370,7 +447,7 @@ def run(host: str, port: int, *, processes: int = 1) -> None:
     for sock in sockets[1:]:
         sock.close()
     try:
-        asyncio.run(MLLPServer(host, port, sock=first).serve_forever())
+        asyncio.run(MLLPServer(host, port, sock=first, committers=committers).serve_forever())
     finally:
         for pid in children:
             with contextlib.suppress(ProcessLookupError):

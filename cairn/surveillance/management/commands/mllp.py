@@ -21,11 +21,19 @@ class Command(BaseCommand):
             "database connection; use up to the number of cores (default 1).",
         )
 
-    def handle(self, *args, host: str, port: int, processes: int, **options):
+        parser.add_argument(
+            "--committers",
+            type=int,
+            default=server.COMMITTERS,
+            help="Batches each process stores at once, each on its own database connection "
+            f"(default {server.COMMITTERS}).",
+        )
+
+    def handle(self, *args, host: str, port: int, processes: int, committers: int, **options):
         logging.basicConfig(
             level=logging.INFO if options["verbosity"] >= 1 else logging.WARNING,
             format="%(asctime)s %(levelname)s %(name)s: %(message)s",
         )
         self.stdout.write(f"mllp: listening on {host}:{port} (Ctrl-C or SIGTERM to stop)")
-        server.run(host, port, processes=processes)
+        server.run(host, port, processes=processes, committers=committers)
         self.stdout.write("mllp: stopped")
