@@ -54,6 +54,7 @@ DOCUMENTED_PATHS = {
     "/api/v1/cases/clients/{client_id}/supporters",
     "/api/v1/cases/clients/{client_id}/supporters/{supporter_id}/consents",
     "/api/v1/cases/clients/{client_id}/supporters/{supporter_id}/consents/{consent_id}/revoke",
+    "/api/v1/cases/clients/{client_id}/supporters/{supporter_id}/end",
     "/api/v1/cases/supporting",
     "/api/v1/cases/supporting/{client_id}",
     "/api/v1/cases/clients/{client_id}/treatment",

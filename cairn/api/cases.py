@@ -1436,6 +1436,9 @@ class SupporterOut(Schema):
     note: str
     added_at: dt.datetime
     added_by: str
+    ended_at: dt.datetime | None = Field(description="when the link was ended, if it was")
+    ended_by: str
+    end_reason: str
     purposes_in_force: list[str]
     consents: list[ConsentOut] = Field(description="the full history, oldest first")
 
@@ -1468,6 +1471,9 @@ def _supporter_out(s) -> dict:
         "note": s.note,
         "added_at": s.added_at,
         "added_by": s.added_by,
+        "ended_at": s.ended_at,
+        "ended_by": s.ended_by,
+        "end_reason": s.end_reason,
         "purposes_in_force": [c.purpose for c in consents if c.revoked_at is None],
         "consents": [_consent_out(c) for c in consents],
     }
@@ -1550,6 +1556,27 @@ def supporter_consent_revoke(
             reason=body.reason,
         ),
         _consent_out,
+    )
+
+
+class EndLinkIn(Schema):
+    reason: str
+
+
+@router.post(
+    "/cases/clients/{client_id}/supporters/{supporter_id}/end",
+    response=_write_responses(SupporterOut),
+    url_name="case_supporter_end",
+    summary="End a supporter's link: every consent in force is revoked with the reason",
+)
+def supporter_end(request, client_id: int, supporter_id: int, body: EndLinkIn):
+    return _writing(
+        request,
+        client_id,
+        lambda client: supporters.end_link(
+            actor=request.auth, client=client, supporter_id=supporter_id, reason=body.reason
+        ),
+        _supporter_out,
     )
 
 

@@ -261,7 +261,9 @@ def supporter_links_for(user) -> QuerySet[Supporter]:
     active records. Callers that show names audit the list (`record_client_list_read`)."""
     require_supporter_access(user)
     return (
-        Supporter.objects.filter(user=user, client__status=RecordStatus.ACTIVE)
+        Supporter.objects.filter(
+            user=user, ended_at__isnull=True, client__status=RecordStatus.ACTIVE
+        )
         .filter(Exists(_consents_in_force()))
         .select_related("client")
         .order_by("client_id")
@@ -296,7 +298,10 @@ def get_client_for_supporter(user, client_id, *, purpose: str = Purpose.SUPPORTI
     with transaction.atomic():
         supporter = (
             Supporter.objects.filter(
-                user=user, client_id=client_id, client__status=RecordStatus.ACTIVE
+                user=user,
+                client_id=client_id,
+                ended_at__isnull=True,
+                client__status=RecordStatus.ACTIVE,
             )
             .select_related("client")
             .first()

@@ -138,7 +138,7 @@ def add_supporter(
                 "Cairn account: police and municipal members cannot be linked as supporters.",
                 "username",
             )
-        existing = Supporter.objects.filter(client=client, user=user).first()
+        existing = Supporter.objects.filter(client=client, user=user, ended_at__isnull=True).first()
         if existing is not None and not idempotency_key:
             raise SupporterError(
                 "Cairn account: this account is already linked as a supporter of this person.",
@@ -200,6 +200,10 @@ def record_consent(
     records one)."""
     _writable(actor, client)
     supporter = _supporter(client, supporter_id, lock=True)
+    if supporter.ended_at is not None:
+        raise SupporterError(
+            "Supporter: this link was ended; link the supporter again first.", "supporter"
+        )
     purpose = _choice(purpose, "purpose", "Purpose", ConsentPurpose)
     method = _choice(method, "method", "How consent was given", ConsentMethod)
     note = _text(note, "note", "Note", 300)
@@ -263,6 +267,38 @@ def revoke_consent(
         purpose=consent.purpose,
     )
     return consent
+
+
+@transaction.atomic
+def end_link(*, actor, client: Client, supporter_id, reason: str) -> Supporter:
+    """End a supporter's link, with the reason: every consent in force is revoked with it
+    (access ends at once) and the link stays as history. Ending an ended link changes
+    nothing."""
+    _writable(actor, client)
+    supporter = _supporter(client, supporter_id, lock=True)
+    if supporter.ended_at is not None:
+        return supporter
+    reason = _text(reason, "reason", "Reason", 300, required=True)
+    now = timezone.now()
+    revoked = list(
+        supporter.consents.filter(revoked_at__isnull=True).values_list("purpose", flat=True)
+    )
+    supporter.consents.filter(revoked_at__isnull=True).update(
+        revoked_at=now, revoked_by=_username(actor), revocation_reason=reason
+    )
+    supporter.ended_at = now
+    supporter.ended_by = _username(actor)
+    supporter.end_reason = reason
+    supporter.save(update_fields=["ended_at", "ended_by", "end_reason"])
+    _audit(
+        actor,
+        client,
+        "end",
+        f"Supporter {supporter.pk} link ended; {len(revoked)} consent(s) revoked",
+        supporter_id=supporter.pk,
+        revoked=sorted(revoked),
+    )
+    return supporter
 
 
 # Reads --------------------------------------------------------------------------------

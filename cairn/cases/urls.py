@@ -136,6 +136,11 @@ urlpatterns = [
         supporter_views.supporter_consent_revoke,
         name="supporter_consent_revoke",
     ),
+    path(
+        "clients/<int:client_id>/supporters/<int:supporter_id>/end/",
+        supporter_views.supporter_end,
+        name="supporter_end",
+    ),
     path("supporting/", supporter_views.supporting_list, name="supporting_list"),
     path(
         "supporting/<int:client_id>/", supporter_views.supporting_detail, name="supporting_detail"

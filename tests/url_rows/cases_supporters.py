@@ -42,6 +42,7 @@ ROWS: dict[str, list[Visit]] = {
     ],
     "cases:supporter_consent_add": _post_only(NO_SUPPORTER, 404),
     "cases:supporter_consent_revoke": _post_only(NO_CONSENT, 404),
+    "cases:supporter_end": _post_only(NO_SUPPORTER, 404),
     "cases:supporting_list": [Visit(MAY_SUPPORT)],
     "cases:supporting_detail": [Visit(MAY_SUPPORT, kwargs=NO_CLIENT, success=404)],
     # JSON API: a POST-only operation is posted to (ninja answers 405 to a GET before
@@ -52,6 +53,7 @@ ROWS: dict[str, list[Visit]] = {
     "api:case_supporter_create": [_api_post(NO_CLIENT, 400)],
     "api:case_supporter_consents": [_api_post(NO_SUPPORTER, 400)],
     "api:case_supporter_consent_revoke": [_api_post(NO_CONSENT, 400)],
+    "api:case_supporter_end": [_api_post(NO_SUPPORTER, 400)],
     "api:case_supporting": [Visit(MAY_SUPPORT)],
     "api:case_supporting_detail": [Visit(MAY_SUPPORT, kwargs=NO_CLIENT, success=404)],
     "api:case_plan": [Visit(CARE_TEAM, kwargs=NO_CLIENT, success=404)],

@@ -4,7 +4,8 @@ A supporter is linked to one person (client) by the care team, and what the supp
 may see or be told follows the person's recorded consent — one `SupporterConsent` row
 per supporter and purpose, with who recorded it, when and how (verbal, written). A
 revocation stamps the row (date, who, reason) and cuts access at once; giving consent
-again adds a new row, so the full history stays. At most one consent per supporter
+again adds a new row, so the full history stays. Ending a link revokes every consent in
+force with the same reason; the ended link stays, as history. At most one consent per supporter
 and purpose is in force at a time.
 
 A supporter may have a Cairn user account (a peer support worker, a family member
@@ -58,6 +59,9 @@ class Supporter(models.Model):
     note = models.CharField(max_length=300, blank=True)
     added_at = models.DateTimeField(default=timezone.now)
     added_by = models.CharField(max_length=150)
+    ended_at = models.DateTimeField(null=True, blank=True)
+    ended_by = models.CharField(max_length=150, blank=True)
+    end_reason = models.CharField(max_length=300, blank=True)
     creation_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
 
     class Meta:
@@ -65,13 +69,17 @@ class Supporter(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["client", "user"],
-                condition=Q(user__isnull=False),
+                condition=Q(user__isnull=False, ended_at__isnull=True),
                 name="supporter_one_link_per_account",
             )
         ]
 
     def __str__(self) -> str:
         return f"{self.name} ({self.get_relationship_display()})"
+
+    @property
+    def is_linked(self) -> bool:
+        return self.ended_at is None
 
 
 class SupporterConsent(models.Model):

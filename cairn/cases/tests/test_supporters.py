@@ -219,3 +219,42 @@ def test_bad_input_names_the_field(er_nurse, person, mother):
 def test_another_care_team_cannot_link_supporters(er_nurse, other_clinician, person):
     with pytest.raises(PermissionDenied):
         _link(other_clinician, person)
+
+
+def test_ending_a_link_revokes_every_consent_and_keeps_history(er_nurse, person, mother):
+    supporter = _link(er_nurse, person, username=mother.username)
+    for purpose in ("see_care_plan", "receive_overdose_alerts"):
+        supporters.record_consent(
+            actor=er_nurse,
+            client=person,
+            supporter_id=supporter.pk,
+            purpose=purpose,
+            method="verbal",
+        )
+    get_client_for_supporter(mother, person.pk)
+    with pytest.raises(supporters.SupporterError) as error:
+        supporters.end_link(actor=er_nurse, client=person, supporter_id=supporter.pk, reason="")
+    assert error.value.field == "reason"
+    AuditEvent.objects.all().delete()
+    ended = supporters.end_link(
+        actor=er_nurse, client=person, supporter_id=supporter.pk, reason="Robin's choice"
+    )
+    supporters.end_link(actor=er_nurse, client=person, supporter_id=supporter.pk, reason="again")
+    assert ended.ended_by == "er.nurse" and ended.end_reason == "Robin's choice"
+    event = AuditEvent.objects.get(action="cases.supporter.end")
+    assert event.details["revoked"] == ["receive_overdose_alerts", "see_care_plan"]
+    assert not SupporterConsent.objects.filter(supporter=supporter, revoked_at__isnull=True)
+    with pytest.raises(Http404):
+        get_client_for_supporter(mother, person.pk)
+    with pytest.raises(supporters.SupporterError) as error:
+        supporters.record_consent(
+            actor=er_nurse,
+            client=person,
+            supporter_id=supporter.pk,
+            purpose="see_care_plan",
+            method="verbal",
+        )
+    assert error.value.field == "supporter"
+    # The same account can be linked again later: a new link, the ended one kept.
+    again = _link(er_nurse, person, username=mother.username)
+    assert again.pk != supporter.pk and again.ended_at is None

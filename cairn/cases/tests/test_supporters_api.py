@@ -142,6 +142,10 @@ def test_supporters_and_consent_through_the_api(api, client, er_nurse, person, p
     assert peer.get("/api/v1/cases/supporting").json() == []
     history = api.get(base).json()[0]["consents"]
     assert [(c["purpose"], c["in_force"]) for c in history] == [("see_appointments", False)]
+    assert post(api, f"{base}/{made['id']}/end", {"reason": ""}).json()["field"] == "reason"
+    ended = post(api, f"{base}/{made['id']}/end", {"reason": "Robin's choice"}).json()
+    assert ended["ended_by"] == "er.nurse" and ended["end_reason"] == "Robin's choice"
+    assert post(api, f"{base}/999999/end", {"reason": "x"}).status_code == 404
 
 
 def test_care_alerts_through_the_api(api, client, er_nurse, other_clinician, person):

@@ -146,3 +146,20 @@ def test_the_inbox_and_the_case_page_show_alerts_to_acknowledge(
     alert.refresh_from_db()
     assert alert.acknowledged_by == "er.nurse"
     assert "Three doses" not in client.get(reverse("cases:care_alerts")).content.decode()
+
+
+def test_the_care_team_ends_a_link_from_the_page(client, er_nurse, person, peer_worker):
+    client.force_login(er_nurse)
+    _add_supporter(client, person)
+    supporter = Supporter.objects.get(client=person)
+    consent_url = reverse("cases:supporter_consent_add", args=[person.pk, supporter.pk])
+    client.post(consent_url, {"purpose": "see_appointments", "method": "verbal"})
+    end_url = reverse("cases:supporter_end", args=[person.pk, supporter.pk])
+    refused = client.post(end_url, {"reason": " "})
+    assert refused.status_code == 400 and 'data-field="reason"' in refused.content.decode()
+    assert client.post(end_url, {"reason": "Robin's choice"}).status_code == 302
+    html = client.get(reverse("cases:supporters", args=[person.pk])).content.decode()
+    assert "Link ended" in html and "Robin&#x27;s choice" in html
+    assert "Record consent" not in html
+    client.force_login(peer_worker)
+    assert client.get(reverse("cases:supporting_detail", args=[person.pk])).status_code == 404

@@ -144,6 +144,23 @@ def supporter_consent_revoke(request, client_id, supporter_id, consent_id):
     )
 
 
+@care_team_view
+@require_POST
+def supporter_end(request, client_id, supporter_id):
+    return _write(
+        request,
+        client_id,
+        "end",
+        lambda client: supporters.end_link(
+            actor=request.user,
+            client=client,
+            supporter_id=supporter_id,
+            reason=request.POST.get("reason", ""),
+        ),
+        item_id=supporter_id,
+    )
+
+
 # The supporter's own view -------------------------------------------------------------
 
 
