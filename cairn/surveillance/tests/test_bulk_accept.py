@@ -86,3 +86,34 @@ def test_places_match_place_for_each_method(bc_geography, prince_george):
         (None, "unknown"),
         (None, "unknown"),
     ]
+
+
+def test_accept_records_gives_one_outcome_per_record_in_order(bc_geography):
+    from cairn.surveillance.intake.pipeline import accept_records
+
+    first = accept_records([visit(1), visit(2)], audit=False)
+    assert [o.status for o in first] == ["created", "created"]
+    outcomes = accept_records(
+        [
+            visit(3),  # new
+            visit(1),  # the same transmission again
+            visit(2, message_key="csv:row2b", disposition="admitted"),  # an update
+            visit(3, message_key="csv:row3b"),  # the same visit again, nothing changed
+            visit(3),  # a re-send of a message earlier in this batch
+            visit(4, message_key="csv:row4", identity={"family_name": "Synthetic-000009"}),
+        ]
+    )
+    assert [o.status for o in outcomes] == [
+        "created",
+        "duplicate",
+        "updated",
+        "unchanged",
+        "duplicate",
+        "created",
+    ]
+    ids = {key: Event.objects.get(dedup_key=f"csv:ed:UHNBC:V{key}").pk for key in (1, 2, 3, 4)}
+    assert [o.event_id for o in outcomes] == [ids[3], ids[1], ids[2], ids[3], ids[3], ids[4]]
+    assert first[0].event_id == ids[1]
+    assert EventRevision.objects.get(event_id=ids[2]).previous["disposition"] == "unknown"
+    assert EventIdentity.objects.get(event_id=ids[4]).family_name == "Synthetic-000009"
+    assert ReceivedMessage.objects.get(message_key="csv:row2b").event_id == ids[2]
