@@ -6,6 +6,8 @@ on record who may be the same person (audited as a list read), so the team opens
 the case for the right person or creates a new record with the details filled in.
 """
 
+from dataclasses import dataclass
+
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -28,7 +30,7 @@ from cairn.cases.forms import ClientForm, ReasonForm, new_idempotency_key
 from cairn.cases.matching import normalize_health_number
 from cairn.cases.models import EpisodeSource, IdentifierKind, SetAside
 from cairn.cases.views.common import care_team_view, problem
-from cairn.surveillance.models import Source
+from cairn.surveillance.models import Event, Source
 
 PAGE_SIZE = 50
 DAY_CHOICES = (3, 7, 14, 30, 90)
@@ -64,7 +66,7 @@ def worklist(request):
         return problem(request, str(error))
     ids = queries.waiting_ids(request.user, source=source, days=days, community_code=community)
     page = Paginator(ids[: queries.WORKLIST_CAP], PAGE_SIZE).get_page(request.GET.get("page"))
-    page.object_list = queries.worklist_records(page.object_list)
+    page.object_list = worklist_rows(queries.worklist_records(page.object_list))
     context = {
         "page": page,
         "source": source,
@@ -110,6 +112,51 @@ def worklist_export(request):
     stamp = timezone.localdate().isoformat()
     response["Content-Disposition"] = f'attachment; filename="cases-worklist-{source}-{stamp}.csv"'
     return response
+
+
+@dataclass(frozen=True)
+class WorklistRow:
+    """One worklist line, formatted once here rather than field by field in the template
+    (a page of 50 rows spent as long in the template's lookups as in its query)."""
+
+    pk: int
+    when: str
+    community: str
+    facility: str
+    age_sex: str
+    complaint: str
+    disposition: str
+    url: str
+    label: str
+
+
+def _labels(field: str) -> dict[str, str]:
+    return {str(k): str(v) for k, v in Event._meta.get_field(field).flatchoices}
+
+
+def worklist_rows(events) -> list[WorklistRow]:
+    sexes, dispositions, sources = _labels("sex"), _labels("disposition"), _labels("source")
+    record_url = reverse("cases:source_record", args=[0])
+    rows = []
+    for event in events:
+        when = timezone.localtime(event.occurred_at).strftime("%Y-%m-%d %H:%M")
+        complaint = event.chief_complaint or ""
+        if len(complaint) > 80:  # as |truncatechars:80
+            complaint = complaint[:79] + "…"
+        rows.append(
+            WorklistRow(
+                pk=event.pk,
+                when=when,
+                community=event.community.name if event.community_id else "",
+                facility=event.facility or "—",
+                age_sex=f"{event.age_band}, {sexes.get(event.sex, event.sex).lower()}",
+                complaint=complaint or "—",
+                disposition=dispositions.get(event.disposition, event.disposition),
+                url=record_url.replace("/0/", f"/{event.pk}/"),
+                label=f"the {sources.get(event.source, event.source).lower()} of {when}",
+            )
+        )
+    return rows
 
 
 def _query_without_page(request) -> str:
