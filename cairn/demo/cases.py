@@ -870,7 +870,7 @@ class _Builder:
                 )
                 goals.append(goal)
                 p["goals"].append(goal)
-            for _ in range(int(rng.integers(1, 4))):
+            for text in rng.choice(ACTIONS, size=int(rng.integers(1, 4)), replace=False):
                 due = (made + dt.timedelta(days=int(rng.integers(2, 21)))).date()
                 status = ActionStatus.OPEN
                 if due < now.date() and rng.random() < 0.6:
@@ -881,7 +881,7 @@ class _Builder:
                         client=client,
                         organization=organization,
                         goal=p["goals"][int(rng.integers(len(p["goals"])))],
-                        text=str(rng.choice(ACTIONS)),
+                        text=str(text),
                         owner_user=p["user"] if mine else None,
                         owner_text="" if mine else str(rng.choice(OWNERS_TEXT)),
                         due_on=due if rng.random() < 0.85 else None,
