@@ -731,6 +731,7 @@ class _Builder:
 
         attempts, notices = [], []
         for p in self.people:
+            self._current = p  # whose team records the attempts
             latest_tier = p["tiers"][-1][1] if p["tiers"] else ""
             for episode, _visit in p["episodes"]:
                 start = episode.occurred_at

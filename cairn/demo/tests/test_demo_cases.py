@@ -100,3 +100,11 @@ def test_deleting_the_demo_cases_frees_the_demo_visits(demo_province):
     assert not Client.objects.exists() and not EpisodeSource.objects.exists()
     assert not FollowUp.objects.exists() and not RiskAssessment.objects.exists()
     assert delete_demo_cases() == 0
+
+
+def test_the_team_holding_the_case_records_its_attempts(demo_province, personas):
+    load_demo_cases()
+    nurse = personas["er_nurse"]
+    for attempt in FollowUpAttempt.objects.select_related("follow_up__organization"):
+        mine = attempt.follow_up.organization.name == PERSONAS["er_nurse"].organization
+        assert (attempt.recorded_by_id == nurse.pk) == mine
