@@ -12,6 +12,7 @@ one made instead of making a second.
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -42,8 +43,18 @@ from cairn.cases.models import (
     Sex,
 )
 from cairn.cases.models.assessments import RiskAssessment
+from cairn.cases.models.care_alerts import CareAlert
 from cairn.cases.models.followups import FollowUp
 from cairn.cases.models.groups import GroupPlacement
+from cairn.cases.models.plans import PlanAction, PlanGoal, Referral
+from cairn.cases.models.supporters import Supporter, SupporterConsent
+from cairn.cases.models.treatment import (
+    OatDispensing,
+    OatEpisode,
+    OatMissedDose,
+    OatOrigin,
+    OudDiagnosis,
+)
 from cairn.geography.models import Jurisdiction
 from cairn.surveillance.models import Event, Source
 
@@ -662,10 +673,128 @@ _MOVED = {
     "risk_assessments": RiskAssessment,
     "group_placements": GroupPlacement,
     "follow_ups": FollowUp,
+    "plan_goals": PlanGoal,
+    "plan_actions": PlanAction,
+    "referrals": Referral,
+    "care_alerts": CareAlert,
+}
+# Rows that may clash with one of the survivor's: once per person, drug and day (OAT
+# dispensing, missed doses), one diagnosis per person, one link per supporter account.
+# A clashing row stays on the merged record; the survivor's row keeps its values and
+# gets its blank ones (and, for coverage, the larger carries / the earlier diagnosis
+# date) from it; the merge lists both ids and the values it changed, so an undo puts
+# them back (`moved["kept_apart"]`). Derived OAT episodes are not moved: they are
+# derived again from the dispensing each record holds after the merge (or its undo).
+_MOVED_UNLESS_CLASH = {
+    "oat_dispensing": (OatDispensing, ("drug", "dispensed_on")),
+    "oat_missed_doses": (OatMissedDose, ("drug", "missed_on")),
+    "oud_diagnosis": (OudDiagnosis, ()),
+    "supporters": (Supporter, ("user_id",)),
+}
+_FILL_FROM_CLASH = {
+    "oat_dispensing": ("dose", "days_supply", "pharmacy", "prescriber", "carry_days"),
+    "oat_missed_doses": ("pharmacy", "note"),
+    "oud_diagnosis": ("diagnosed_on", "basis"),
+    "supporters": ("contact_method", "contact_value", "note"),
 }
 
 
+def _filled_value(label: str, name: str, kept, other):
+    """The value the survivor's row takes from a clashing row of the merged record, or
+    the row's own value when it keeps it."""
+    mine, theirs = getattr(kept, name), getattr(other, name)
+    if name == "carry_days":  # the larger coverage: neither source's carries are lost
+        return max(mine or 0, theirs or 0)
+    if name == "diagnosed_on" and mine and theirs:
+        return min(mine, theirs)  # known since the earlier date
+    return theirs if mine in (None, "") else mine
+
+
+def _may_clash(label: str, row) -> bool:
+    """Supporter links clash only for the same account, both links not ended."""
+    if label != "supporters":
+        return True
+    return row.user_id is not None and getattr(row, "ended_at", None) is None
+
+
+def _move_unless_clash(survivor: Client, merged: Client, moved: dict) -> list[dict]:
+    """Move `_MOVED_UNLESS_CLASH` rows; fold clashing ones into the survivor's rows."""
+    kept_apart = []
+    for label, (model, keys) in _MOVED_UNLESS_CLASH.items():
+        theirs = list(model.objects.filter(client=merged).order_by("pk"))
+        mine = {
+            tuple(getattr(row, k) for k in keys): row
+            for row in model.objects.filter(client=survivor)
+            if _may_clash(label, row)
+        }
+        moving = []
+        for row in theirs:
+            key = tuple(getattr(row, k) for k in keys)
+            kept = mine.get(key) if _may_clash(label, row) else None
+            if kept is None:
+                moving.append(row.pk)
+                continue
+            before = {}
+            for name in _FILL_FROM_CLASH[label]:
+                value = _filled_value(label, name, kept, row)
+                if value != getattr(kept, name):
+                    before[name] = _json(getattr(kept, name))
+                    setattr(kept, name, value)
+            if before:
+                kept.save(update_fields=list(before))
+            entry = {"label": label, "kept": kept.pk, "other": row.pk, "before": before}
+            if label == "supporters":
+                entry["consents"] = _move_consents(row, kept)
+            kept_apart.append(entry)
+        model.objects.filter(pk__in=moving).update(client=survivor)
+        moved[label] = moving
+    return kept_apart
+
+
+def _move_consents(other: Supporter, kept: Supporter) -> list[int]:
+    """Consents given for the merged record's link of the same supporter account go to
+    the survivor's link, unless that link already has one in force for the purpose
+    (then the other stays with the merged record's link, listed in the merge)."""
+    in_force = set(kept.consents.filter(revoked_at=None).values_list("purpose", flat=True))
+    ids = [
+        c.pk for c in other.consents.all() if c.revoked_at is not None or c.purpose not in in_force
+    ]
+    SupporterConsent.objects.filter(pk__in=ids).update(supporter=kept)
+    return ids
+
+
+def _undo_unless_clash(merge: ClientMerge, survivor: Client, merged: Client) -> None:
+    for label, (model, _) in _MOVED_UNLESS_CLASH.items():
+        model.objects.filter(pk__in=merge.moved.get(label, []), client=survivor).update(
+            client=merged
+        )
+    for entry in merge.moved.get("kept_apart", []):
+        model = _MOVED_UNLESS_CLASH[entry["label"]][0]
+        kept = model.objects.filter(pk=entry["kept"], client=survivor).first()
+        if kept is None:
+            continue
+        for name, value in entry["before"].items():
+            if name == "diagnosed_on" and value is not None:
+                value = dt.date.fromisoformat(value)
+            setattr(kept, name, value)
+        if entry["before"]:
+            kept.save(update_fields=list(entry["before"]))
+        if entry.get("consents"):
+            SupporterConsent.objects.filter(
+                pk__in=entry["consents"], supporter_id=entry["kept"]
+            ).update(supporter_id=entry["other"])
+
+
+def _rederive_treatment(*clients: Client) -> None:
+    from cairn.cases.treatment.records import rederive
+
+    for client in clients:
+        rederive(client)
+
+
 def _json(value):
+    if isinstance(value, Decimal):
+        return str(value)
     return value.isoformat() if isinstance(value, dt.date) else value
 
 
@@ -687,7 +816,10 @@ def merge_clients(
     """Merge `merged` into `survivor`, keeping full history.
 
     Every name, identifier, contact, episode, identity link, risk assessment, group
-    placement and follow-up of `merged` moves to the survivor; the organizations
+    placement, follow-up, care-plan goal, action and referral, care alert, supporter
+    (with their consents) and opioid agonist treatment record (entered episodes,
+    dispensing, missed doses, the diagnosis) of `merged` moves to the survivor, except
+    rows that clash with the survivor's (`_MOVED_UNLESS_CLASH`); the organizations
     holding `merged` now hold the survivor; blank survivor details are filled from
     `merged`. The merged record stays, marked
     merged into the survivor. Joining an anonymous record with an identified one
@@ -723,6 +855,12 @@ def merge_clients(
             ids = list(model.objects.filter(client=merged).values_list("pk", flat=True))
             model.objects.filter(pk__in=ids).update(client=survivor)
             moved[label] = ids
+        # Entered OAT episodes move; derived ones are derived again below.
+        entered = OatEpisode.objects.filter(client=merged, origin=OatOrigin.ENTERED)
+        moved["oat_episodes"] = list(entered.values_list("pk", flat=True))
+        OatEpisode.objects.filter(pk__in=moved["oat_episodes"]).update(client=survivor)
+        moved["kept_apart"] = _move_unless_clash(survivor, merged, moved)
+        _rederive_treatment(survivor, merged)
         held_by_survivor = set(survivor.holdings.values_list("organization_id", flat=True))
         holdings = merged.holdings.exclude(organization_id__in=held_by_survivor)
         moved["holdings"] = list(holdings.values_list("pk", flat=True))
@@ -819,6 +957,11 @@ def undo_merge(*, actor, merge: ClientMerge, reason: str) -> ClientMerge:
             model.objects.filter(pk__in=merge.moved.get(label, []), client=survivor).update(
                 client=merged
             )
+        OatEpisode.objects.filter(
+            pk__in=merge.moved.get("oat_episodes", []), client=survivor
+        ).update(client=merged)
+        _undo_unless_clash(merge, survivor, merged)
+        _rederive_treatment(survivor, merged)
         ClientHolding.objects.filter(
             pk__in=merge.moved.get("holdings", []), client=survivor
         ).update(client=merged)
