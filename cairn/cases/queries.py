@@ -318,7 +318,9 @@ class TimelineEntry:
 def timeline_for(client: Client, episodes: Sequence[OverdoseEpisode]) -> list[TimelineEntry]:
     """Everything on the record, newest first: episodes and their source records,
     identity links, names added, merges (and undone merges), risk assessments, group
-    placements, follow-up clocks, attempts and escalations."""
+    placements, follow-up clocks, attempts and escalations, the care plan, opioid
+    agonist treatment (episodes started and stopped, derived stops, missed-dose runs),
+    supporters and their consents given or revoked, and care alerts."""
     entries = [
         TimelineEntry(
             client.created_at,
@@ -375,9 +377,15 @@ def timeline_for(client: Client, episodes: Sequence[OverdoseEpisode]) -> list[Ti
             title = f"Record {merge.merged_id} merged into this record"
         else:
             title = f"Merged into record {merge.survivor_id}"
-        entries.append(
-            TimelineEntry(merge.merged_at, "merge", title, f"{merge.reason}; by {merge.merged_by}")
-        )
+        detail = f"{merge.reason}; by {merge.merged_by}"
+        folded = len(merge.moved.get("kept_apart", []))
+        if folded:
+            detail += (
+                f"; {folded} record(s) held by both (same drug and day, diagnosis, supporter "
+                f"account) folded into record {merge.survivor_id}'s, the other kept on "
+                f"record {merge.merged_id}"
+            )
+        entries.append(TimelineEntry(merge.merged_at, "merge", title, detail))
         if merge.undone_at:
             entries.append(
                 TimelineEntry(
@@ -394,6 +402,11 @@ def timeline_for(client: Client, episodes: Sequence[OverdoseEpisode]) -> list[Ti
     from cairn.cases.plans import plan_timeline_entries  # the care plan (cases-plan)
 
     entries.extend(plan_timeline_entries(client))
+    # OAT episodes (started, stopped, derived stops), missed-dose runs, supporters and
+    # their consents, care alerts (cases-treatment).
+    from cairn.cases.treatment.timeline import timeline_entries as treatment_entries
+
+    entries.extend(treatment_entries(client))
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
