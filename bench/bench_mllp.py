@@ -56,7 +56,7 @@ def messages_for(sender: int, count: int, prefix: str = "B") -> list[bytes]:
     return frames
 
 
-def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 30) -> None:
+def wait_for_port(port: int, process: subprocess.Popen, timeout: float = 120) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
