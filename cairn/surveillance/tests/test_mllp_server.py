@@ -6,8 +6,11 @@ these tests use committed data (`transactional_db`).
 
 import asyncio
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
 
 import hl7
 import pytest
@@ -202,3 +205,21 @@ def test_counts_and_spike_alerts_follow_the_acks_through_the_drainer(prince_geor
     assert not CountCellToRecount.objects.exists()
     every_visit = DailyCount.objects.filter(community=prince_george, definition__isnull=True)
     assert every_visit.aggregate(total=Sum("count"))["total"] == 3
+
+
+def test_python_hl7_mllp_send_command_streams_a_file_and_every_message_gets_aa(mllp, tmp_path):
+    """python-hl7's own sender (`mllp_send`, as interface engines' test tools use it)."""
+    names = [A04, "adt_a08_v251_fentanyl_update.hl7", "adt_a03_v251_fentanyl_left_ama.hl7"]
+    path = tmp_path / "visit.hl7"
+    path.write_text("\n".join(hl7_message(n).replace("\r", "\n") for n in names))
+    mllp_send = Path(sys.executable).parent / "mllp_send"
+    result = subprocess.run(
+        [str(mllp_send), "--loose", "--file", str(path), "--port", str(mllp.port), "127.0.0.1"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.count("MSA|AA|") == 3
+    event = Event.objects.get()
+    assert (event.revision, event.disposition) == (3, "left_ama")
