@@ -258,3 +258,12 @@ def test_the_fast_path_writes_the_lines_the_record_path_writes(bc_geography, def
             fast = lines._fast_line(values, key, index)
             assert fast == lines.slow_line(values, key, index), row
         stage.close()
+
+
+def test_text_with_tabs_newlines_and_backslashes_is_stored_exactly(bc_geography):
+    complaint = 'found down\\n "c:\\\\temp"\twith a tab\nand a second line'
+    quoted = complaint.replace('"', '""')
+    row = f'V2001,UHNBC,2026-11-20 22:15,34,M,V2L 3K5,"{quoted}",,HOME'
+    summary = import_csv(csv_bytes(ED_HEADER, [row]), mapping=mapping("ed_line_list"))
+    assert (summary.created, summary.quarantined) == (1, 0)
+    assert Event.objects.get(dedup_key="csv:ed:UHNBC:V2001").chief_complaint == complaint.strip()
