@@ -49,7 +49,7 @@ def test_supporter_sees_what_is_consented_until_it_is_revoked(page, personas, sc
     button = page.get_by_role("button", name="Record consent")
     assert button.bounding_box()["height"] >= 44
     button.click()
-    expect(page.get_by_text("in force")).to_be_visible()
+    expect(page.get_by_text("in force", exact=True)).to_be_visible()
     assert _fits(page)
     if screenshot_dir:
         page.screenshot(path=screenshot_dir / "cases-supporters-phone.png", full_page=True)
