@@ -336,6 +336,7 @@ class Loaded:
     actions: int = 0
     referrals: int = 0
     likely_duplicates: int = 0
+    care_alerts: int = 0
     per_centre: dict = field(default_factory=dict)
 
     def summary(self) -> str:
@@ -345,7 +346,8 @@ class Loaded:
             f"({self.from_visits} opened from demo ED visits), {self.assessments} risk "
             f"assessments, {self.follow_ups} follow-ups with {self.attempts} attempts, "
             f"{self.goals} goals, {self.actions} actions, {self.referrals} referrals, "
-            f"{self.likely_duplicates} pairs of likely duplicates to review."
+            f"{self.likely_duplicates} pairs of likely duplicates to review, "
+            f"{self.care_alerts} care alerts about overdue actions."
         )
 
 
@@ -874,7 +876,9 @@ class _Builder:
             for text in rng.choice(ACTIONS, size=int(rng.integers(1, 4)), replace=False):
                 due = (made + dt.timedelta(days=int(rng.integers(2, 21)))).date()
                 status = ActionStatus.OPEN
-                if due < now.date() and rng.random() < 0.6:
+                # Most actions due weeks ago were done; a few recent ones are overdue.
+                done_share = 0.9 if due < now.date() - dt.timedelta(days=14) else 0.5
+                if due < now.date() and rng.random() < done_share:
                     status = _pick(rng, ((ActionStatus.DONE, 5), (ActionStatus.CANCELLED, 1)))
                 mine = p["user"] is not None and rng.random() < 0.5
                 actions.append(
@@ -1040,6 +1044,10 @@ def load_demo_cases(
         )
         loaded.likely_duplicates -= 1
     _identity_links(builder, now)
+    # As the daily `cairn escalate-actions` would have: care alerts for overdue actions.
+    from cairn.cases.plans import escalate_overdue_actions
+
+    loaded.care_alerts = len(escalate_overdue_actions(today=timezone.localdate(now)))
     record_audit_event(
         actor=ACTOR,
         action="demo.cases.load",

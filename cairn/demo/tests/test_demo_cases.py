@@ -10,6 +10,7 @@ from cairn.access.personas import PERSONAS
 from cairn.cases.access import clients_visible_to
 from cairn.cases.models import Client, EpisodeSource, RecordStatus
 from cairn.cases.models.assessments import RiskAssessment
+from cairn.cases.models.care_alerts import CareAlert
 from cairn.cases.models.followups import FollowUp, FollowUpAttempt
 from cairn.cases.models.groups import GroupPlacement
 from cairn.cases.models.plans import PlanAction, Referral
@@ -77,7 +78,9 @@ def test_demo_cases_cover_every_state_and_are_loaded_once(demo_province, persona
     }
     assert len(set(Referral.objects.values_list("status", flat=True))) >= 6
     today = timezone.localdate()
-    assert PlanAction.objects.filter(status="open", due_on__lt=today).exists()
+    overdue_actions = PlanAction.objects.filter(status="open", due_on__lt=today)
+    assert overdue_actions.exists()
+    assert CareAlert.objects.filter(kind="action_overdue").count() == loaded.care_alerts > 0
     now = timezone.now()
     states = Counter(
         f.state(now)
