@@ -14,10 +14,12 @@ from django.db import DatabaseError, connection, transaction
 
 from cairn.demo.generator import Batch
 from cairn.demo.rows import EVENT_COLUMNS, IDENTITY_COLUMNS, RowFormatter
-from cairn.surveillance.models import Event, EventIdentity
+from cairn.surveillance.models import Event, EventIdentity, EventMatch, EventRevision
 
 EVENTS = Event._meta.db_table
 IDENTITIES = EventIdentity._meta.db_table
+# Tables that point at events: emptied of the run's events before the events go.
+EVENT_DEPENDENTS = (IDENTITIES, EventMatch._meta.db_table, EventRevision._meta.db_table)
 
 
 def loader_for_connection(formatter: RowFormatter):
@@ -153,7 +155,7 @@ def _insert(table: str, columns: list[str]) -> str:
 
 
 def delete_events_of_run(*, key_prefix: str, first_id: int, last_id: int) -> int:
-    """Delete a run's events and identities by id range; returns the events deleted.
+    """Delete a run's events with their identities, matches and revisions; returns how many.
 
     Raw SQL: Django's delete() would collect millions of objects in memory. A table
     that protects events (a case pointing at one) makes the database refuse.
@@ -161,9 +163,10 @@ def delete_events_of_run(*, key_prefix: str, first_id: int, last_id: int) -> int
     where = "id BETWEEN %s AND %s AND substr(dedup_key, 1, %s) = %s"
     params = [first_id, last_id, len(key_prefix), key_prefix]
     with connection.cursor() as cursor:
-        cursor.execute(
-            f"DELETE FROM {IDENTITIES} WHERE event_id IN (SELECT id FROM {EVENTS} WHERE {where})",
-            params,
-        )
+        for table in EVENT_DEPENDENTS:
+            cursor.execute(
+                f"DELETE FROM {table} WHERE event_id IN (SELECT id FROM {EVENTS} WHERE {where})",
+                params,
+            )
         cursor.execute(f"DELETE FROM {EVENTS} WHERE {where}", params)
         return cursor.rowcount

@@ -9,7 +9,11 @@ from django.core.management.base import CommandError
 from django.db.models import Count
 
 from cairn.demo.models import DemoRun, InjectedSpike
-from cairn.surveillance.models import Event, EventIdentity, age_band_for
+from cairn.surveillance.classification.reclassify import (
+    queue_reclassification,
+    run_reclassification,
+)
+from cairn.surveillance.models import Event, EventIdentity, EventMatch, EventRevision, age_band_for
 
 pytestmark = pytest.mark.django_db
 
@@ -244,3 +248,15 @@ def test_records_read_like_real_feeds(demo_data):
     assert coroner.exists() and not coroner.exclude(fatal=True, disposition="died").exists()
     facilities = set(ed.values_list("facility", flat=True))
     assert all(re.fullmatch(r"ED-(FH|IH|NH|VCH|VIHA)-\d\d", f) for f in facilities)
+
+
+def test_replacing_a_classified_run_leaves_no_matches_of_deleted_events(demo_data):
+    demo_data("--seed", "5", *SHORT)
+    job = queue_reclassification(reason="test: classify the demo run")
+    run_reclassification(job)
+    assert EventMatch.objects.exists()
+
+    demo_data("--seed", "6", *SHORT, "--replace")
+
+    assert not EventMatch.objects.exclude(event_id__in=Event.objects.values("id")).exists()
+    assert not EventRevision.objects.exclude(event_id__in=Event.objects.values("id")).exists()
