@@ -112,8 +112,11 @@ def test_a_demo_ed_overdose_visit_becomes_a_case_and_enters_treatment(
 
     # 3. The acute risk assessment: high tier, 72 hours from the visit to reach the person
     # (the demo's newest visit is at most two days old, so the clock is still running).
-    card.get_by_role("link", name="Risk assessments").click()
+    card.get_by_role("link", name="Assess risk for this episode").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(f"Acute overdose risk: {name}")
+    expect(page.locator("select#episode option:checked")).not_to_have_text(
+        "Not tied to one episode"
+    )
     for item, option in [
         ("prior_overdoses", "two_or_more"),  # 2 points
         ("prior_overdose_recency", "within_30_days"),  # 2

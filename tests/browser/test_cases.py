@@ -149,8 +149,11 @@ def test_er_nurse_assesses_risk_and_records_the_follow_up(page, ed_visit, screen
     expect(summary).to_contain_text(f"first contact due {visit_due:%Y-%m-%d %H:%M} (72 h)")
     expect(summary).to_contain_text("Not assessed yet.")
 
-    card.get_by_role("link", name="Risk assessments").click()
+    card.get_by_role("link", name="Assess risk for this episode").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("Acute overdose risk: Robin Mockett")
+    expect(page.locator("select#episode option:checked")).not_to_have_text(
+        "Not tied to one episode"
+    )
     for item, option in [
         ("prior_overdoses", "two_or_more"),  # 2 points
         ("prior_overdose_recency", "within_30_days"),  # 2
