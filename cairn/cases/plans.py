@@ -471,7 +471,7 @@ def plan_timeline_entries(client: Client) -> list:
                     change.changed_at,
                     "referral",
                     f"Referral {change.get_status_display().lower()}: "
-                    f"{referral.get_kind_display().lower()}",
+                    f"{referral.get_kind_display()}",
                     f"to {referral.to_whom}; by {change.changed_by}"
                     + (f"; {change.note}" if change.note else ""),
                 )

@@ -126,8 +126,8 @@ def test_everything_appears_on_the_case_timeline(er_nurse, person):
         "Goal set",
         "Goal dropped",
         "Action added",
-        "Referral proposed: peer support",
-        "Referral sent: peer support",
+        "Referral proposed: Peer support",
+        "Referral sent: Peer support",
     ):
         assert title in titles
 

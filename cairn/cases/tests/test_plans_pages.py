@@ -111,7 +111,7 @@ def test_referral_steps_through_the_page_reach_the_timeline(client, er_nurse, pe
     )
     assert missing.status_code == 404 and "No such referral" in missing.content.decode()
     detail = client.get(reverse("cases:client_detail", args=[person.pk])).content.decode()
-    assert "Referral sent: housing" in detail and "Faxed" in detail
+    assert "Referral sent: Housing" in detail and "Faxed" in detail
 
 
 @pytest.mark.parametrize("persona", NOT_CARE_TEAM)
