@@ -121,7 +121,7 @@ def start_follow_up(
         target_type="cases.client",
         target_id=str(episode.client_id),
         summary=f"Follow-up clock started for episode {episode.pk}: due "
-        f"{follow_up.due_at:%Y-%m-%d %H:%M}",
+        f"{timezone.localtime(follow_up.due_at):%Y-%m-%d %H:%M}",
         details={"follow_up_id": follow_up.pk, "hours_allowed": follow_up.hours_allowed},
     )
     return follow_up

@@ -410,11 +410,36 @@ def timeline_for(client: Client, episodes: Sequence[OverdoseEpisode]) -> list[Ti
     return sorted(entries, key=lambda e: e.at, reverse=True)
 
 
-def access_log_for(client: Client, *, limit: int = 20) -> list[AuditEvent]:
-    """Who opened or changed this record, newest first (the audit events about it)."""
-    return list(
-        AuditEvent.objects.filter(target_type="cases.client", target_id=str(client.pk))[:limit]
-    )
+@dataclass(frozen=True)
+class AccessLogLine:
+    """One line of "who opened or changed this record": a run of the same event folded."""
+
+    latest: AuditEvent
+    times: int
+    earliest_at: dt.datetime
+
+
+def access_log_for(client: Client, *, limit: int = 20, scan: int = 500) -> list[AccessLogLine]:
+    """Who opened or changed this record, newest first, from the audit events about it.
+
+    Every read stays in the audit log; for reading, a run of the same person doing the
+    same thing back to back (one line per page or htmx load) is folded into one line
+    that says how many times and since when.
+    """
+    events = AuditEvent.objects.filter(target_type="cases.client", target_id=str(client.pk))
+    lines: list[AccessLogLine] = []
+    for event in events[:scan]:
+        last = lines[-1] if lines else None
+        if last and (last.latest.actor_username, last.latest.summary) == (
+            event.actor_username,
+            event.summary,
+        ):
+            lines[-1] = AccessLogLine(last.latest, last.times + 1, event.created_at)
+            continue
+        if len(lines) == limit:
+            break
+        lines.append(AccessLogLine(event, 1, event.created_at))
+    return lines
 
 
 def merges_for(client: Client) -> list[ClientMerge]:

@@ -95,6 +95,22 @@ def test_search_is_audited_with_the_records_shown_never_the_words_searched(clien
     assert "Testerson" not in json.dumps(event.details) + event.summary
 
 
+def test_every_read_is_audited_and_the_case_page_folds_repeated_reads(client, er_nurse, held):
+    client.force_login(er_nurse)
+    AuditEvent.objects.all().delete()
+    page = reverse("cases:client_detail", args=[held["client"].pk])
+    for _ in range(3):
+        response = client.get(page)
+
+    reads = AuditEvent.objects.filter(action="cases.client.read", target_id=str(held["client"].pk))
+    # Three loads, three reads recorded; the page shows them as one line.
+    assert reads.count() == 3
+    lines = queries.access_log_for(held["client"])
+    assert lines[0].latest.summary.startswith("Opened client record")
+    assert lines[0].times == 3
+    assert "(3 times since" in response.content.decode()
+
+
 def _kwargs(name: str, visit_kwargs: dict, held) -> dict:
     real = {
         "client_id": held["client"].pk,
