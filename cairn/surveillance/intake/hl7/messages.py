@@ -331,7 +331,9 @@ def _get(
 
 def _segments(message: hl7.Message, name: str) -> list:
     """Segments by name, indexed once per message (python-hl7 scans them all per lookup)."""
-    by_name = getattr(message, "_cairn_segments", None)
+    by_name = message._cairn_segments if message.__class__ is LeanMessage else None
+    if by_name is None:
+        by_name = getattr(message, "_cairn_segments", None)
     if by_name is None:
         by_name = {}
         for segment in message:
@@ -341,6 +343,8 @@ def _segments(message: hl7.Message, name: str) -> list:
 
 
 def _segment_value(segment, field: int, component: int = 1, repeat: int = 1) -> str:
+    if segment.__class__ is LeanSegment:  # the common case: plain strings, no IndexError
+        return segment.extract_field(1, field, repeat, component).strip()
     try:
         return str(segment.extract_field(1, field, repeat, component, 1) or "").strip()
     except IndexError:
