@@ -338,6 +338,7 @@ class Loaded:
     likely_duplicates: int = 0
     care_alerts: int = 0
     per_centre: dict = field(default_factory=dict)
+    treatment: object = None  # cases_treatment.TreatmentLoaded
 
     def summary(self) -> str:
         centres = ", ".join(f"{name}: {n}" for name, n in self.per_centre.items())
@@ -348,6 +349,7 @@ class Loaded:
             f"{self.goals} goals, {self.actions} actions, {self.referrals} referrals, "
             f"{self.likely_duplicates} pairs of likely duplicates to review, "
             f"{self.care_alerts} care alerts about overdue actions."
+            + (f" {self.treatment.summary()}" if self.treatment else "")
         )
 
 
@@ -986,7 +988,10 @@ def load_demo_cases(
     Returns None when the demo clients are there already, or when the ER nurse's
     centre does not exist (personas not created).
     """
+    from cairn.demo.cases_treatment import load_demo_treatment
+
     if demo_cases_loaded():
+        load_demo_treatment(seed=seed, now=now)  # a demo database loaded before it existed
         return None
     nurse = get_user_model().objects.filter(username=PERSONAS["er_nurse"].username).first()
     if nurse is None or not Organization.objects.filter(name=CENTRES[0][0]).exists():
@@ -1048,6 +1053,10 @@ def load_demo_cases(
     from cairn.cases.plans import escalate_overdue_actions
 
     loaded.care_alerts = len(escalate_overdue_actions(today=timezone.localdate(now)))
+    # Opioid agonist treatment and supporters (not for the likely duplicates' copies).
+    loaded.treatment = load_demo_treatment(
+        seed=seed, now=now, skip_ids=[clients[copy].pk for _original, copy in pairs]
+    )
     record_audit_event(
         actor=ACTOR,
         action="demo.cases.load",
@@ -1086,7 +1095,9 @@ def delete_demo_cases() -> int:
     if not ids:
         return 0
     from cairn.cases.models import ClientMerge
+    from cairn.demo.cases_treatment import delete_demo_treatment
 
+    delete_demo_treatment(ids)
     ClientMerge.objects.filter(survivor_id__in=ids).delete()
     ClientMerge.objects.filter(merged_id__in=ids).delete()
     FollowUpAttempt.objects.filter(follow_up__client_id__in=ids).delete()
