@@ -25,6 +25,7 @@ from cairn.cases.models.treatment import (
 from cairn.cases.treatment import records
 from cairn.cases.treatment.cascade import cascade_for
 from cairn.demo.cases import delete_demo_cases, load_demo_cases
+from cairn.demo.cases_treatment import delete_demo_treatment
 from cairn.demo.tests.test_demo_cases import demo_province  # noqa: F401 (a fixture)
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +40,7 @@ def test_demo_treatment_is_realistic_derived_alerted_and_loaded_once(
     personas,
 ):
     loaded = load_demo_cases()
+    peer = personas["peer_worker"]
     treatment = loaded.treatment
     assert treatment is not None
     active = Client.objects.filter(status=RecordStatus.ACTIVE).count()
@@ -91,6 +93,14 @@ def test_demo_treatment_is_realistic_derived_alerted_and_loaded_once(
         Supporter.objects.count(),
         OudDiagnosis.objects.count(),
     )
+    # A demo database whose cases were loaded before the treatment existed gets it on
+    # the next demo-setup.
+    demo_ids = list(Client.objects.values_list("pk", flat=True))
+    delete_demo_treatment(demo_ids)
+    assert not OatDispensing.objects.exists() and not Supporter.objects.exists()
+    assert load_demo_cases() is None
+    assert OatDispensing.objects.exists() and Supporter.objects.filter(user=peer).count() == 2
+    assert CareAlert.objects.filter(kind=CareAlertKind.OAT_STOPPED).exists()
     assert delete_demo_cases() == loaded.clients
     assert not OatDispensing.objects.exists() and not Supporter.objects.exists()
     assert not OatEpisode.objects.exists() and not CareAlert.objects.exists()
