@@ -130,6 +130,23 @@ def test_no_other_persona_opens_a_persons_treatment(client, personas, persona, p
     assert not OatDispensing.objects.exists()
 
 
+def test_an_entered_course_and_its_dispensing_show_as_one_episode(client, er_nurse, person):
+    client.force_login(er_nurse)
+    start = reverse("cases:treatment_episode_start", args=[person.pk])
+    body = {"idempotency_key": "c1", "drug": "bup_nx", "started_on": ago(3), "pharmacy": "Main"}
+    assert client.post(start, body).status_code == 302
+    dispense = reverse("cases:treatment_dispensing_add", args=[person.pk])
+    for days in (3, 2):
+        client.post(dispense, {"drug": "bup_nx", "dispensed_on": ago(days), "witnessed": "yes"})
+    assert OatEpisode.objects.filter(client=person).count() == 2  # entered and derived
+
+    html = client.get(reverse("cases:treatment", args=[person.pk])).content.decode()
+
+    assert html.count('id="oat-episode-') == 1
+    assert "Dispensing records confirm it: 2 dispensings from " + ago(3) in html
+    assert "On OAT (Buprenorphine/naloxone) since " + ago(3) + ", 4 days" in html
+
+
 def test_another_care_team_gets_404(client, other_clinician, person):
     client.force_login(other_clinician)
     assert client.get(reverse("cases:treatment", args=[person.pk])).status_code == 404

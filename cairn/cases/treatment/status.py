@@ -34,16 +34,20 @@ class Status:
     @property
     def headline(self) -> str:
         if self.on_oat:
-            text = f"On OAT ({self.drug_label}) since {self.since}, {self.days_on} days"
+            text = f"On OAT ({self.drug_label}) since {self.since}, {_days(self.days_on)}"
             if self.days_without_dose:
                 text += (
-                    f"; {self.days_without_dose} day(s) without a dose "
+                    f"; {_days(self.days_without_dose)} without a dose "
                     f"(the episode ends after {self.gap_days})"
                 )
             return text
         if self.stopped_on:
             return f"Not on OAT: last day on treatment {self.stopped_on}"
         return "No OAT on record"
+
+
+def _days(n: int) -> str:
+    return f"{n} day" if n == 1 else f"{n} days"
 
 
 def status_for(client: Client, as_of: dt.date | None = None) -> Status:
@@ -71,10 +75,46 @@ def status_for(client: Client, as_of: dt.date | None = None) -> Status:
     )
 
 
+def _overlap(a: OatEpisode, b: OatEpisode, today: dt.date) -> bool:
+    return a.started_on <= (b.stopped_on or today) and b.started_on <= (a.stopped_on or today)
+
+
+def episodes_for_page(client: Client, today: dt.date | None = None) -> list[OatEpisode]:
+    """The person's episodes as the page lists them: a course the team entered and the
+    episode derived from its dispensing are one line, not two.
+
+    A derived episode of the same drug that overlaps an entered one is attached to it as
+    `confirmed_by` (the dispensing that confirms it) and left out of the list.
+    """
+    today = today or timezone.localdate()
+    listed = list(OatEpisode.objects.filter(client=client).select_related("switched_from"))
+    entered = [e for e in listed if e.origin == OatOrigin.ENTERED]
+    for episode in entered:
+        episode.confirmed_by = None
+    shown = []
+    for episode in listed:
+        if episode.origin == OatOrigin.DERIVED:
+            twin = next(
+                (
+                    e
+                    for e in entered
+                    if e.drug == episode.drug
+                    and e.confirmed_by is None
+                    and _overlap(e, episode, today)
+                ),
+                None,
+            )
+            if twin is not None:
+                twin.confirmed_by = episode
+                continue
+        shown.append(episode)
+    return shown
+
+
 def treatment_for(client: Client) -> dict:
     return {
         "status": status_for(client),
-        "episodes": list(OatEpisode.objects.filter(client=client).select_related("switched_from")),
+        "episodes": episodes_for_page(client),
         "dispensings": list(OatDispensing.objects.filter(client=client)[:60]),
         "missed_doses": list(OatMissedDose.objects.filter(client=client)[:30]),
         "diagnosis": OudDiagnosis.objects.filter(client=client).first(),
