@@ -3,7 +3,7 @@
 from django.conf import settings
 from ninja import NinjaAPI
 
-from cairn.api import access, alerts, cases, cases_treatment, counts, geography, intake, ranking
+from cairn.api import access, alerts, cases, counts, geography, intake, ranking
 from cairn.api.auth import api_auth
 from cairn.api.errors import install_error_handlers
 
@@ -36,4 +36,3 @@ api.add_router("/", counts.router)
 api.add_router("/", alerts.router)
 api.add_router("/", ranking.router)
 api.add_router("/", cases.router)
-api.add_router("/", cases_treatment.router)

@@ -1,4 +1,4 @@
-"""URL permission rows: case management (cairn/cases/urls.py, cairn/api/cases.py).
+"""URL permission rows: case management (cairn/cases/urls.py, cairn/api/cases/).
 
 Identifiable case data is for the care team only: a role with view_identifiable
 (the overdose response clinician, here the ER nurse) in an organization that holds

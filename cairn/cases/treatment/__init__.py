@@ -1,6 +1,6 @@
 """Opioid agonist treatment (OAT): rules, episodes, records, CSV import, alerts, cascade.
 
 Plain functions that the pages (`cairn.cases.views.treatment`), the API
-(`cairn.api.cases_treatment`) and the command (`cairn treatment check`) all call.
+(`cairn.api.cases.treatment`) and the command (`cairn treatment check`) all call.
 See docs/cases-treatment.md.
 """

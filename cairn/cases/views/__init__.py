@@ -1,1 +1,1 @@
-"""Case pages (HTML). The API in `cairn/api/cases.py` calls the same actions and queries."""
+"""Case pages (HTML). The API in `cairn/api/cases/` calls the same actions and queries."""

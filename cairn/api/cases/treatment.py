@@ -15,45 +15,19 @@ import datetime as dt
 from decimal import Decimal
 
 from django.utils import timezone
-from ninja import Field, File, Query, Router, Schema, Status
+from ninja import Field, File, Query, Schema, Status
 from ninja.errors import HttpError
 from ninja.files import UploadedFile
-from ninja.security import SessionAuth as NinjaSessionAuth
 
-from cairn.api import auth as api_auth_module
 from cairn.api.auth import api_auth
+from cairn.api.cases.common import FieldErrorOut, router
 from cairn.api.errors import ErrorOut
-from cairn.cases.access import Purpose, get_client_for_user, require_care_team
+from cairn.cases.access import Purpose, get_client_for_user
 from cairn.cases.treatment import cascade as cascade_queries
 from cairn.cases.treatment import importing, records, status
 
 
-# Only the care team gets past authentication (the classes keep ninja's names, so the
-# OpenAPI document describes the same two schemes as every other operation).
-class SessionAuth(NinjaSessionAuth):
-    def authenticate(self, request, key):
-        user = super().authenticate(request, key)
-        if user is not None:
-            require_care_team(user)
-        return user
-
-
-class ApiTokenAuth(api_auth_module.ApiTokenAuth):
-    def authenticate(self, request, token):
-        user = super().authenticate(request, token)
-        if user is not None:
-            require_care_team(user)
-        return user
-
-
-router = Router(tags=["cases"], auth=[SessionAuth(), ApiTokenAuth()])
-
-
-class FieldErrorOut(ErrorOut):
-    field: str = Field(description="the field at fault; __all__ for the record as a whole")
-
-
-class EpisodeOut(Schema):
+class OatEpisodeOut(Schema):
     id: int
     origin: str = Field(description="entered (by the care team) or derived (from dispensing)")
     drug: str
@@ -104,7 +78,7 @@ class StatusOut(Schema):
 class TreatmentOut(Schema):
     client_id: int
     status: StatusOut
-    episodes: list[EpisodeOut]
+    episodes: list[OatEpisodeOut]
     dispensings: list[DispensingOut] = Field(description="the latest 60")
     missed_doses: list[MissedDoseOut] = Field(description="the latest 30")
 
@@ -223,7 +197,7 @@ def treatment(request, client_id: int):
 
 @router.post(
     "/cases/clients/{client_id}/treatment/episodes",
-    response={**_WRITE, 200: EpisodeOut, 201: EpisodeOut},
+    response={**_WRITE, 200: OatEpisodeOut, 201: OatEpisodeOut},
     url_name="case_treatment_episode_start",
     summary="Start an OAT episode (entered by the care team)",
 )
@@ -248,7 +222,7 @@ def episode_start(request, client_id: int, body: EpisodeIn):
 
 @router.post(
     "/cases/clients/{client_id}/treatment/episodes/{episode_id}/stop",
-    response={**_WRITE, 200: EpisodeOut},
+    response={**_WRITE, 200: OatEpisodeOut},
     url_name="case_treatment_episode_stop",
     summary="Record that an entered OAT episode stopped, and why",
 )
