@@ -20,6 +20,7 @@ relative to now, so a fresh demo always has follow-ups due today.
 """
 
 import datetime as dt
+from collections import Counter
 from collections.abc import Collection
 from dataclasses import dataclass, field
 
@@ -734,6 +735,7 @@ class _Builder:
         loaded.assessments = len(assessments)
 
         attempts, notices = [], []
+        still_running = self._clocks_kept_running()
         for p in self.people:
             self._current = p  # whose team records the attempts
             latest_tier = p["tiers"][-1][1] if p["tiers"] else ""
@@ -751,7 +753,7 @@ class _Builder:
                     started_at=episode.opened_at,
                     started_by=episode.opened_by_username,
                 )
-                rows = self._attempts(follow_up, start)
+                rows = self._attempts(follow_up, start, still_running=episode.pk in still_running)
                 if follow_up.contacted_at is None:
                     tier = latest_tier  # a reassessment moves the due time of open clocks
                 follow_up.hours_allowed = followups.hours_allowed_for(tier)
@@ -787,13 +789,34 @@ class _Builder:
         loaded.follow_ups, loaded.attempts = len(follow_ups), len(attempt_rows)
         self._plans(loaded)
 
-    def _attempts(self, follow_up: FollowUp, start: dt.datetime) -> list[FollowUpAttempt]:
+    def _clocks_kept_running(self, per_team: int = 3) -> set[int]:
+        """The newest episodes of each team whose clock would still run if nobody had
+        reached the person yet: the demo keeps them open, so every team's worklist has
+        follow-ups due (not only overdue or done), whatever the hour the demo is built."""
+        open_clocks = []
+        for p in self.people:
+            latest_tier = p["tiers"][-1][1] if p["tiers"] else ""
+            for episode, _visit in p["episodes"]:
+                if followups.due_at_for(episode.occurred_at, latest_tier) > self.now:
+                    open_clocks.append((episode.occurred_at, p["organization"].pk, episode.pk))
+        kept, per_organization = set(), Counter()
+        for _at, organization_id, episode_id in sorted(open_clocks, reverse=True):
+            if per_organization[organization_id] < per_team:
+                per_organization[organization_id] += 1
+                kept.add(episode_id)
+        return kept
+
+    def _attempts(
+        self, follow_up: FollowUp, start: dt.datetime, *, still_running: bool = False
+    ) -> list[FollowUpAttempt]:
         """Attempts to reach the person; sets when contact was made, if it was."""
         rng, now = self.rng, self.now
         elapsed_h = (now - start).total_seconds() / 3600
         user = self._current["user"]
         username = user.get_username() if user else ACTOR
-        if elapsed_h < 72:
+        if still_running:
+            plan = _pick(rng, (("none", 1), ("missed", 1)))
+        elif elapsed_h < 72:
             plan = _pick(rng, (("none", 5), ("missed", 4), ("reached", 2)))
         elif elapsed_h < 24 * 45:
             plan = _pick(
