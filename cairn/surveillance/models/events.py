@@ -104,7 +104,13 @@ class Event(models.Model):
     class Meta:
         indexes = [
             models.Index(fields=["community", "occurred_at"], name="event_community_time"),
-            models.Index(fields=["source", "occurred_at"], name="event_source_time"),
+            # Covering (PostgreSQL): the care team's worklist of recent ED overdose
+            # visits reads the window's ids and places from the index alone.
+            models.Index(
+                fields=["source", "occurred_at"],
+                include=["community", "id"],
+                name="event_source_time",
+            ),
         ]
         constraints = [models.UniqueConstraint(fields=["dedup_key"], name="event_dedup_key_unique")]
 
