@@ -259,15 +259,18 @@ def dispensing_fields(data: dict, *, today=None) -> dict:
     return fields
 
 
-def save_dispensing(*, actor, client, organization_id, fields, source, imported_in=None) -> Saved:
-    existing = OatDispensing.objects.filter(
-        client=client, drug=fields["drug"], dispensed_on=fields["dispensed_on"]
-    ).first()
+def _save_once_a_day(
+    model, day_field: str, *, actor, client, organization_id, fields, source, imported_in
+) -> Saved:
+    """Store a row once per person, drug and day: the same row again (or a concurrent
+    writer's) returns the one on record, not created."""
+    key = {"client": client, "drug": fields["drug"], day_field: fields[day_field]}
+    existing = model.objects.filter(**key).first()
     if existing is not None:
         return Saved(existing, False)
     try:
         with transaction.atomic():
-            row = OatDispensing.objects.create(
+            row = model.objects.create(
                 client=client,
                 organization_id=organization_id,
                 source=source,
@@ -276,13 +279,21 @@ def save_dispensing(*, actor, client, organization_id, fields, source, imported_
                 **fields,
             )
     except IntegrityError:
-        return Saved(
-            OatDispensing.objects.get(
-                client=client, drug=fields["drug"], dispensed_on=fields["dispensed_on"]
-            ),
-            False,
-        )
+        return Saved(model.objects.get(**key), False)
     return Saved(row, True)
+
+
+def save_dispensing(*, actor, client, organization_id, fields, source, imported_in=None) -> Saved:
+    return _save_once_a_day(
+        OatDispensing,
+        "dispensed_on",
+        actor=actor,
+        client=client,
+        organization_id=organization_id,
+        fields=fields,
+        source=source,
+        imported_in=imported_in,
+    )
 
 
 @transaction.atomic
@@ -318,29 +329,16 @@ def missed_dose_fields(data: dict, *, today=None) -> dict:
 
 
 def save_missed_dose(*, actor, client, organization_id, fields, source, imported_in=None) -> Saved:
-    existing = OatMissedDose.objects.filter(
-        client=client, drug=fields["drug"], missed_on=fields["missed_on"]
-    ).first()
-    if existing is not None:
-        return Saved(existing, False)
-    try:
-        with transaction.atomic():
-            row = OatMissedDose.objects.create(
-                client=client,
-                organization_id=organization_id,
-                source=source,
-                imported_in=imported_in,
-                created_by=_username(actor),
-                **fields,
-            )
-    except IntegrityError:
-        return Saved(
-            OatMissedDose.objects.get(
-                client=client, drug=fields["drug"], missed_on=fields["missed_on"]
-            ),
-            False,
-        )
-    return Saved(row, True)
+    return _save_once_a_day(
+        OatMissedDose,
+        "missed_on",
+        actor=actor,
+        client=client,
+        organization_id=organization_id,
+        fields=fields,
+        source=source,
+        imported_in=imported_in,
+    )
 
 
 @transaction.atomic

@@ -8,15 +8,15 @@ input is wrong); without htmx, a success redirects to the page and an error rend
 page with 400.
 """
 
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils.dateparse import parse_date
 from django.views.decorators.http import require_GET, require_POST
 
 from cairn.cases import plans
-from cairn.cases.access import Purpose, get_client_for_user
+from cairn.cases.access import get_client_for_user
 from cairn.cases.forms import new_idempotency_key
 from cairn.cases.models.plans import ActionStatus, GoalStatus, ReferralKind
-from cairn.cases.views.common import care_team_view, problem, purpose_from
+from cairn.cases.views.common import care_team_view, purpose_from, write_on_record
 
 
 def _render(request, client, *, errors=None, form="", item_id=None, posted=None, status=200):
@@ -40,24 +40,17 @@ def _render(request, client, *, errors=None, form="", item_id=None, posted=None,
 
 
 def _write(request, client_id, form: str, write, item_id=None):
-    client = get_client_for_user(request.user, client_id, purpose=Purpose.CARE)
-    try:
-        write(client)
-    except plans.PlanItemMissing as error:
-        return problem(request, str(error), status=404)
-    except plans.PlanError as error:
-        return _render(
-            request,
-            client,
-            errors={error.field: str(error)},
-            form=form,
-            item_id=item_id,
-            posted=request.POST,
-            status=400,
-        )
-    if request.htmx:
-        return _render(request, client)
-    return redirect("cases:plan", client_id=client.pk)
+    return write_on_record(
+        request,
+        client_id,
+        write,
+        render_section=_render,
+        page="cases:plan",
+        missing=plans.PlanItemMissing,
+        refused=plans.PlanError,
+        form=form,
+        item_id=item_id,
+    )
 
 
 @care_team_view

@@ -11,7 +11,7 @@ from collections.abc import Callable
 from functools import wraps
 
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
@@ -27,7 +27,7 @@ from cairn.cases.access import (
 from cairn.cases.forms import new_idempotency_key
 from cairn.cases.models import ConsentMethod, ContactMethod
 from cairn.cases.models.supporters import ConsentPurpose, SupporterRelationship
-from cairn.cases.views.common import care_team_view, problem, purpose_from
+from cairn.cases.views.common import care_team_view, purpose_from, write_on_record
 
 
 def supporter_view(view: Callable) -> Callable:
@@ -63,24 +63,17 @@ def _render(request, client, *, errors=None, form="", item_id=None, posted=None,
 
 
 def _write(request, client_id, form: str, write, item_id=None):
-    client = get_client_for_user(request.user, client_id, purpose=Purpose.CARE)
-    try:
-        write(client)
-    except supporters.SupporterMissing as error:
-        return problem(request, str(error), status=404)
-    except supporters.SupporterError as error:
-        return _render(
-            request,
-            client,
-            errors={error.field: str(error)},
-            form=form,
-            item_id=item_id,
-            posted=request.POST,
-            status=400,
-        )
-    if request.htmx:
-        return _render(request, client)
-    return redirect("cases:supporters", client_id=client.pk)
+    return write_on_record(
+        request,
+        client_id,
+        write,
+        render_section=_render,
+        page="cases:supporters",
+        missing=supporters.SupporterMissing,
+        refused=supporters.SupporterError,
+        form=form,
+        item_id=item_id,
+    )
 
 
 @care_team_view

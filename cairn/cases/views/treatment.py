@@ -14,7 +14,7 @@ import datetime as dt
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
@@ -27,7 +27,7 @@ from cairn.cases.forms import new_idempotency_key
 from cairn.cases.models.treatment import OatDrug, OatEndReason, OatImport
 from cairn.cases.treatment import cascade as cascade_queries
 from cairn.cases.treatment import importing, records, status
-from cairn.cases.views.common import care_team_view, problem, purpose_from
+from cairn.cases.views.common import care_team_view, problem, purpose_from, write_on_record
 
 STOP_REASONS = [(k, v) for k, v in OatEndReason.choices if k != OatEndReason.GAP]
 
@@ -53,24 +53,22 @@ def _render(request, client, *, errors=None, form="", item_id=None, posted=None,
 
 
 def _write(request, client_id, form: str, write, item_id=None):
-    client = get_client_for_user(request.user, client_id, purpose=Purpose.CARE)
-    try:
-        write(client)
-    except records.TreatmentItemMissing as error:
-        return problem(request, str(error), status=404)
-    except records.TreatmentError as error:
-        return _render(
-            request,
-            client,
-            errors={error.field: str(error)},
-            form=form,
-            item_id=item_id,
-            posted=request.POST,
-            status_code=400,
-        )
-    if request.htmx:
-        return _render(request, client)
-    return redirect("cases:treatment", client_id=client.pk)
+    return write_on_record(
+        request,
+        client_id,
+        write,
+        render_section=_render_section,
+        page="cases:treatment",
+        missing=records.TreatmentItemMissing,
+        refused=records.TreatmentError,
+        form=form,
+        item_id=item_id,
+    )
+
+
+def _render_section(request, client, *, status=200, **kwargs):
+    # `status` is this module's name for the treatment status reads.
+    return _render(request, client, status_code=status, **kwargs)
 
 
 @care_team_view
