@@ -65,7 +65,10 @@ INSTALLED_APPS = [
     "cairn.geography",
     "cairn.access",
     "cairn.surveillance",
+    "cairn.directory",
     "cairn.cases",
+    "cairn.referrals",
+    "cairn.outreach",
     "cairn.demo",
     "cairn.web",
 ]

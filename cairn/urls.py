@@ -13,5 +13,8 @@ urlpatterns = [
     path("surveillance/ranking/", include("cairn.surveillance.urls_ranking")),
     path("public/", include("cairn.surveillance.urls_public")),
     path("cases/", include("cairn.cases.urls")),
+    path("directory/", include("cairn.directory.urls")),
+    path("referrals/", include("cairn.referrals.urls")),
+    path("teams/", include("cairn.outreach.urls")),
     path("admin/", cairn_admin_site.urls),
 ]

@@ -26,7 +26,11 @@ from tests.url_rows import (
     cases_treatment,
     counts,
     dashboards,
+    directory,
+    outreach,
+    outreach_encounters,
     ranking,
+    referrals,
 )
 from tests.url_rows.common import (
     ANONYMOUS,
@@ -134,7 +138,11 @@ MATRIX: dict[str, list[Visit] | str] = {
     **cases_treatment.ROWS,
     **counts.ROWS,
     **dashboards.ROWS,
+    **directory.ROWS,
+    **outreach.ROWS,
+    **outreach_encounters.ROWS,
     **ranking.ROWS,
+    **referrals.ROWS,
 }
 
 

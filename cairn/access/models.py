@@ -20,6 +20,7 @@ class Sector(models.TextChoices):
     POLICE = "police", "Police"
     HOUSING_PROVIDER = "housing_provider", "Housing provider"
     FAMILY_OR_PEER_GROUP = "family_peer_group", "Family or peer group"
+    SERVICE_PROVIDER = "service_provider", "Treatment or support service provider"
 
 
 class Organization(models.Model):

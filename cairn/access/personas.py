@@ -116,6 +116,15 @@ PERSONAS: dict[str, Persona] = {
             "peer_support_worker",
         ),
         Persona(
+            "service_intake",
+            "clinic.intake",
+            "Intake coordinator, Prince George rapid access addiction clinic",
+            "Prince George Rapid Access Addiction Clinic",
+            "service_provider",
+            ("bc-lha-prince-george",),
+            "service_intake",
+        ),
+        Persona(
             "administrator",
             "admin",
             "Cairn administrator",

@@ -23,6 +23,12 @@ class Permission(StrEnum):
     MANAGE_CASE_DEFINITIONS = "manage_case_definitions"  # edit case definitions (audited)
     MANAGE_ALERTS = "manage_alerts"  # acknowledge, action or dismiss alerts; set spike rules
     MANAGE_CASES = "manage_cases"  # change held case records: plans, supporters, consents
+    MANAGE_TEAMS = "manage_teams"  # set up action teams where covered: members, funding, plans
+    RECORD_OUTREACH = "record_outreach"  # record outreach encounters for one's own teams
+    SEND_REFERRALS = "send_referrals"  # refer people to services (closed-loop referrals)
+    RECEIVE_REFERRALS = "receive_referrals"  # take in referrals to one's organization
+    MANAGE_LISTINGS = "manage_listings"  # keep one's organization's listings current
+    MANAGE_DIRECTORY = "manage_directory"  # curate every listing; HSDS import
 
 
 class DataTier(IntEnum):
@@ -71,6 +77,8 @@ class OverdoseResponseClinician(Role):
             Permission.VIEW_IDENTIFIABLE,
             Permission.MANAGE_ALERTS,
             Permission.MANAGE_CASES,
+            Permission.SEND_REFERRALS,
+            Permission.RECEIVE_REFERRALS,
         ]
     )
     data_tier = DataTier.IDENTIFIABLE
@@ -83,7 +91,7 @@ class OutreachWorker(Role):
         "Works on a community action team: reaches out to people at risk, records anonymous "
         "encounters and connects people to treatment and supports."
     )
-    permissions = frozenset(_EVERY_MEMBER)
+    permissions = frozenset([*_EVERY_MEMBER, Permission.RECORD_OUTREACH, Permission.SEND_REFERRALS])
 
 
 class ProvincialEpidemiologist(Role):
@@ -151,7 +159,7 @@ class MunicipalCoordinator(Role):
         "Municipal staff who coordinate the local response: community aggregates, team "
         "plans and resources."
     )
-    permissions = frozenset(_EVERY_MEMBER)
+    permissions = frozenset([*_EVERY_MEMBER, Permission.MANAGE_TEAMS])
 
 
 class FirstNationsHealthPartner(Role):
@@ -161,7 +169,9 @@ class FirstNationsHealthPartner(Role):
         "A First Nations health organization's partner: community aggregates, and First "
         "Nations data under First Nations data governance."
     )
-    permissions = frozenset([*_EVERY_MEMBER, Permission.VIEW_FIRST_NATIONS_DATA])
+    permissions = frozenset(
+        [*_EVERY_MEMBER, Permission.VIEW_FIRST_NATIONS_DATA, Permission.RECORD_OUTREACH]
+    )
 
 
 class PeerSupportWorker(Role):
@@ -171,7 +181,20 @@ class PeerSupportWorker(Role):
         "A person with lived or living experience who supports others, with their consent: "
         "community aggregates and resources."
     )
-    permissions = frozenset(_EVERY_MEMBER)
+    permissions = frozenset([*_EVERY_MEMBER, Permission.RECORD_OUTREACH, Permission.SEND_REFERRALS])
+
+
+class ServiceIntakeCoordinator(Role):
+    key = "service_intake"
+    name = "Service intake coordinator"
+    description = (
+        "Takes in referrals at a partner service (a treatment clinic, a housing provider): "
+        "sees only what each person consented to share, accepts or declines, records "
+        "completion, and keeps the organization's directory listings current."
+    )
+    permissions = frozenset(
+        [*_EVERY_MEMBER, Permission.RECEIVE_REFERRALS, Permission.MANAGE_LISTINGS]
+    )
 
 
 class Administrator(Role):
@@ -187,6 +210,8 @@ class Administrator(Role):
             Permission.VIEW_AUDIT_LOG,
             Permission.MANAGE_ORGANIZATIONS,
             Permission.USE_ADMIN,
+            Permission.MANAGE_TEAMS,
+            Permission.MANAGE_DIRECTORY,
         ]
     )
     wide_area = True
@@ -204,6 +229,7 @@ ROLES: dict[str, type[Role]] = {
         MunicipalCoordinator,
         FirstNationsHealthPartner,
         PeerSupportWorker,
+        ServiceIntakeCoordinator,
         Administrator,
     ]
 }

@@ -3,7 +3,18 @@
 from django.conf import settings
 from ninja import NinjaAPI
 
-from cairn.api import access, alerts, cases, counts, geography, intake, ranking
+from cairn.api import (
+    access,
+    alerts,
+    cases,
+    counts,
+    directory,
+    geography,
+    intake,
+    outreach,
+    ranking,
+    referrals,
+)
 from cairn.api.auth import api_auth
 from cairn.api.errors import install_error_handlers
 
@@ -36,3 +47,6 @@ api.add_router("/", counts.router)
 api.add_router("/", alerts.router)
 api.add_router("/", ranking.router)
 api.add_router("/", cases.router)
+api.add_router("/", directory.router)
+api.add_router("/", referrals.router)
+api.add_router("/", outreach.router)

@@ -29,6 +29,7 @@ COVERED_BY = {
             "peer_worker",
             "first_responder",
             "first_nations_partner",
+            "service_intake",
             *WIDE_AREA,
         }
     ),

@@ -1,0 +1,5 @@
+"""API: directory."""
+
+from ninja import Router
+
+router = Router(tags=["directory"])

@@ -1,0 +1,5 @@
+"""API: referrals."""
+
+from ninja import Router
+
+router = Router(tags=["referrals"])

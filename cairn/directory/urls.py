@@ -1,0 +1,7 @@
+"""Pages of the directory app."""
+
+from django.urls import path  # noqa: F401
+
+app_name = "directory"
+
+urlpatterns: list = []

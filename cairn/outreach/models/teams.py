@@ -1,0 +1,1 @@
+"""Teams, members, funding and action plans."""

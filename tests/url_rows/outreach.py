@@ -1,0 +1,5 @@
+"""URL permission rows: outreach."""
+
+from tests.url_rows.common import Visit  # noqa: F401
+
+ROWS: dict[str, list[Visit]] = {}
