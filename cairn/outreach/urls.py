@@ -1,7 +1,13 @@
-"""Pages of the outreach app."""
+"""Pages of the outreach app, under /teams/ (namespace "outreach").
 
-from django.urls import path  # noqa: F401
+Team workspace pages are here; encounter pages ("enc") are in urls_encounters.py, included
+at the same root so every name is outreach:<name>.
+"""
+
+from django.urls import include, path
 
 app_name = "outreach"
 
-urlpatterns: list = []
+urlpatterns: list = [
+    path("", include("cairn.outreach.urls_encounters")),
+]
