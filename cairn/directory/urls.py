@@ -1,7 +1,20 @@
-"""Pages of the directory app."""
+"""Pages of the directory app; included at "directory/".
 
-from django.urls import path  # noqa: F401
+Public (no sign-in): the search and each listing's page. For listing keepers and
+curators: "Your listings", editing, capacity and confirmation.
+"""
+
+from django.urls import path
+
+from cairn.directory.views import keepers, public
 
 app_name = "directory"
 
-urlpatterns: list = []
+urlpatterns = [
+    path("", public.search, name="search"),
+    path("services/<int:service_id>/", public.service_detail, name="service_detail"),
+    path("yours/", keepers.my_listings, name="my_listings"),
+    path("services/<int:service_id>/edit/", keepers.listing_edit, name="listing_edit"),
+    path("services/<int:service_id>/capacity/", keepers.capacity_update, name="capacity_update"),
+    path("services/<int:service_id>/confirm/", keepers.listing_confirm, name="listing_confirm"),
+]
