@@ -201,6 +201,13 @@ def clean_listing_input(data: dict) -> dict:
     return cleaned
 
 
+def search_text_of(service: Service) -> str:
+    """What search matches words against (as the HSDS import writes it)."""
+    provider = service.provider.name if service.provider_id else ""
+    parts = (service.name, service.alternate_name, service.description, provider)
+    return " ".join(" ".join(p.split()) for p in parts if p).lower()
+
+
 def _jsonable(value):
     return value if value is None or isinstance(value, (str, int, bool)) else str(value)
 
@@ -242,6 +249,9 @@ def update_listing(
             for field in changes:
                 setattr(service, field, cleaned[field])
             update = list(changes)
+            if {"name", "description"} & set(changes):
+                service.search_text = search_text_of(service)
+                update.append("search_text")
             if hasattr(service, "last_modified"):
                 service.last_modified = timezone.now()
                 update.append("last_modified")
