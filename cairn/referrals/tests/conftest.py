@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from cairn.access.models import Organization
 from cairn.cases import plans
-from cairn.cases.tests.conftest import make_client
+from cairn.cases.tests.conftest import make_client, other_clinician  # noqa: F401
 from cairn.directory.models import Phone, Provider, Service
 from cairn.referrals.actions import ConsentToShare
 from cairn.referrals.sending import SendInput, send_from_input
@@ -24,8 +24,9 @@ def organization_of(user) -> Organization:
 @pytest.fixture
 def clinic_service(service_intake):
     provider = Provider.objects.create(name=CLINIC, partner=organization_of(service_intake))
+    name = "Same-day opioid agonist treatment start"
     return Service.objects.create(
-        provider=provider, name="Same-day opioid agonist treatment start", status="active"
+        provider=provider, name=name, status="active", search_text=f"{name} {CLINIC}".lower()
     )
 
 
@@ -37,6 +38,7 @@ def unpartnered_service(db):
         name="Emergency shelter beds",
         status="active",
         email="beds@shelter.example",
+        search_text="emergency shelter beds northern shelter society",
     )
     Phone.objects.create(service=service, number="250-555-0199", description="front desk")
     return service
