@@ -167,20 +167,25 @@ def accept_records(
     """Store many records in one transaction (group commit), each exactly as `accept_record`.
 
     One Outcome per record, in order. On PostgreSQL the records go through the set-based
-    path (`cairn.surveillance.intake.bulk`: one COPY and a few statements per batch);
-    elsewhere through `accept_record` one by one. All or nothing: if any record fails,
+    path (`cairn.surveillance.intake.bulk`: one COPY and a few statements per batch,
+    the audit rows written set-based with the outcomes); elsewhere through
+    `accept_record` one by one. All or nothing: if any record fails,
     the batch rolls back and the error is raised, so the caller can retry the records one
     by one to find the bad one.
     """
     if not records:
         return []
-    with transaction.atomic():
+    # No savepoint of its own: a caller that retries record by record wraps it in one.
+    with transaction.atomic(savepoint=False):
         if connection.vendor == "postgresql":
             from cairn.surveillance.intake.bulk import accept_outcomes
 
-            outcomes = accept_outcomes(records)
-        else:
-            outcomes = [accept_record(record, actor=actor, audit=False) for record in records]
+            who = None
+            if audit:
+                fields = audit_actor_fields(actor) if actor else None
+                who = (fields["actor_id"], fields["actor_username"]) if fields else (None, None)
+            return accept_outcomes(records, audit=who)
+        outcomes = [accept_record(record, actor=actor, audit=False) for record in records]
         if audit:
             AuditEvent.objects.bulk_create(
                 (

@@ -45,13 +45,15 @@ def accept_many(records: list[IncomingRecord]) -> BulkCounts:
         stage.close()
 
 
-def accept_outcomes(records: list[IncomingRecord]) -> list[Outcome]:
+def accept_outcomes(records: list[IncomingRecord], *, audit: tuple | None = None) -> list[Outcome]:
     """Like accept_many, with one Outcome per record, in order (PostgreSQL only).
 
     Records re-sending a message earlier in the list are duplicates of it; a visit and
-    its update in one list are applied in order.
+    its update in one list are applied in order. With `audit` = (actor id, actor
+    username or None for "intake:<format>"), each record gets its "intake.<status>"
+    audit row, written with the outcomes.
     """
-    stage = Stage(outcomes=True)
+    stage = Stage(outcomes=True, audit=audit)
     try:
         _stage_records(stage, records)
         stage.finish()

@@ -34,6 +34,7 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import connection
 
+from cairn.access.models import AuditEvent
 from cairn.surveillance.intake.bulk import copytext
 from cairn.surveillance.models import (
     Event,
@@ -50,6 +51,7 @@ REVISIONS = EventRevision._meta.db_table
 RECEIVED = ReceivedMessage._meta.db_table
 MATCHES = EventMatch._meta.db_table
 MARKS = CountCellToRecount._meta.db_table
+AUDIT = AuditEvent._meta.db_table
 STAGE = "cairn_intake_stage"
 CLASSES = "cairn_intake_classes"
 
@@ -112,6 +114,17 @@ IDENTITY_VALUES = (
     "phone",
 )
 
+_SEQUENCE: list[str] = []
+
+
+def _event_sequence(cursor) -> str:
+    """The events' id sequence (looked up once per process)."""
+    if not _SEQUENCE:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [EVENTS])
+        _SEQUENCE.append(cursor.fetchone()[0])
+    return _SEQUENCE[0]
+
+
 # Seconds per step since the process started, for benchmarks (bench/).
 STEP_SECONDS: Counter = Counter()
 
@@ -157,7 +170,7 @@ def _sql_insert_received() -> str:
         DELETE FROM {STAGE} s
          WHERE s.message_key IS NOT NULL
            AND NOT EXISTS (SELECT 1 FROM ins WHERE ins.message_key = s.message_key)
-        RETURNING s.ord, s.message_key"""
+        RETURNING s.ord, s.message_key, s.format"""
 
 
 def _sql_insert_events(identities: bool) -> str:
@@ -207,10 +220,13 @@ class Stage:
     """One transaction's set-based accept: `classification()` while building lines,
     `submit(lines)` per batch, `finish()` at the end. PostgreSQL only.
 
-    With `outcomes`, `finish()` also fills `self.outcomes`: ord -> (status, event id).
+    With `outcomes`, `finish()` also fills `self.outcomes`: ord -> (status, event id),
+    and each batch's cells are marked as its outcomes are read. With `audit` (actor id,
+    actor username or None for "intake:<format>") each record gets its audit row
+    ("intake.created" and so on), written set-based with the outcomes.
     """
 
-    def __init__(self, *, outcomes: bool = False):
+    def __init__(self, *, outcomes: bool = False, audit: tuple | None = None):
         from cairn.surveillance.classification.store import published_definitions
 
         connection.ensure_connection()
@@ -219,7 +235,8 @@ class Stage:
         self.raw = connection.connection  # psycopg: COPY, pipeline mode
         self.cursor = self.raw.cursor()
         self.counts = BulkCounts()
-        self.want_outcomes = outcomes
+        self.want_outcomes = outcomes or audit is not None
+        self.audit = audit
         self.outcomes: dict[int, tuple[str, int | None]] = {}
         self.count_zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
         published = published_definitions()
@@ -308,6 +325,8 @@ class Stage:
         """Read the last batch's results; schedule what follows the commit."""
         with connection.wrap_database_errors:
             self._collect()
+            if self.want_outcomes:
+                self.cells.clear()  # marked with each batch's outcomes
             if self.cells:
                 with (
                     step("marks"),
@@ -335,40 +354,34 @@ class Stage:
 
     # -- internals --------------------------------------------------------------------
     def _create_tables(self) -> None:
-        """The staging tables, once per session (emptied at each commit and here)."""
-        cursor = self.cursor
+        """The staging tables, once per session (emptied at each commit and here).
+
+        One round trip: the settings, the tables if this session has none yet, and
+        emptying them (they are empty unless another accept ran in this transaction).
+        """
         # JIT compiling these statements costs more than running them; and the planner
         # would sort the stage and the new events to merge-join them, where hashing the
         # (small) classifications and the batch's new ids is several times cheaper.
-        cursor.execute("SET LOCAL jit = off")
-        cursor.execute("SET LOCAL enable_mergejoin = off")
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL", [f"pg_temp.{STAGE}"])
-        if cursor.fetchone()[0]:
-            # Empty unless another accept ran earlier in this transaction.
-            cursor.execute(f"DELETE FROM {STAGE}")
-            cursor.execute(f"DELETE FROM {CLASSES}")
-            return
-        cursor.execute("SELECT pg_get_serial_sequence(%s, 'id')", [EVENTS])
-        (sequence,) = cursor.fetchone()
-        cursor.execute(
-            f"""CREATE TEMP TABLE {STAGE} (
-                    ord integer, format text, message_key text, dedup_key text, source text,
-                    occurred_at timestamptz, day date, community_id bigint, placement text,
-                    age_band text, sex text, chief_complaint text, diagnosis_codes text,
-                    class_id integer, disposition text, facility text, fatal boolean,
-                    naloxone_doses integer, suspected_substances text, source_record_id text,
-                    revision_reason text, has_identity boolean, given_name text,
-                    family_name text, date_of_birth date, health_number text,
-                    postal_code text, phone text,
-                    new_id bigint NOT NULL DEFAULT nextval('{sequence}'),
-                    event_id bigint, changed boolean NOT NULL DEFAULT false
-                ) ON COMMIT DELETE ROWS"""
-        )
-        cursor.execute(
-            f"""CREATE TEMP TABLE {CLASSES} (
-                    class_id integer, definition_id bigint, version integer, field text,
-                    reason text
-                ) ON COMMIT DELETE ROWS"""
+        self.cursor.execute(
+            "SET LOCAL jit = off; SET LOCAL enable_mergejoin = off; "
+            "SET LOCAL client_min_messages = warning; "
+            f"CREATE TEMP TABLE IF NOT EXISTS {STAGE} ("
+            "ord integer, format text, message_key text, dedup_key text, source text, "
+            "occurred_at timestamptz, day date, community_id bigint, placement text, "
+            "age_band text, sex text, chief_complaint text, diagnosis_codes text, "
+            "class_id integer, disposition text, facility text, fatal boolean, "
+            "naloxone_doses integer, suspected_substances text, source_record_id text, "
+            "revision_reason text, has_identity boolean, given_name text, "
+            "family_name text, date_of_birth date, health_number text, "
+            "postal_code text, phone text, "
+            f"new_id bigint NOT NULL DEFAULT nextval('{_event_sequence(self.cursor)}'), "
+            "event_id bigint, changed boolean NOT NULL DEFAULT false"
+            ") ON COMMIT DELETE ROWS; "
+            f"CREATE TEMP TABLE IF NOT EXISTS {CLASSES} ("
+            "class_id integer, definition_id bigint, version integer, field text, reason text"
+            ") ON COMMIT DELETE ROWS; "
+            f"DELETE FROM {STAGE}; DELETE FROM {CLASSES}; "
+            "SET LOCAL client_min_messages TO DEFAULT"
         )
 
     def _collect(self) -> None:
@@ -469,20 +482,48 @@ class Stage:
             )
 
     def _read_outcomes(self, duplicates: list) -> None:
+        """Each staged row's outcome, and the duplicates' (their stored event), in one
+        statement that also marks the batch's cells and writes the audit rows."""
         cursor = self.cursor
+        audit = ""
+        params: list = [
+            [ord_ for ord_, _, _ in duplicates],
+            [key for _, key, _ in duplicates],
+            [format_ for _, _, format_ in duplicates],
+        ]
+        if self.audit is not None:
+            actor_id, actor_username = self.audit
+            audit = f""",
+                aud AS (
+                    INSERT INTO {AUDIT} (created_at, actor_id, actor_username, action,
+                                         target_type, target_id, summary, details)
+                    SELECT now(), %s::bigint, COALESCE(%s::text, 'intake:' || format),
+                           'intake.' || status,
+                           'surveillance.event', COALESCE(id::text, ''), '',
+                           jsonb_build_object('format', format,
+                                              'message_key', COALESCE(message_key, ''))
+                      FROM outcome ORDER BY ord
+                )"""
+            params += [actor_id, actor_username]
         cursor.execute(
-            f"""SELECT ord, COALESCE(event_id, new_id),
-                       CASE WHEN event_id IS NULL THEN 'created'
-                            WHEN changed THEN 'updated' ELSE 'unchanged' END
-                  FROM {STAGE}"""
+            f"""WITH outcome AS (
+                    SELECT ord, COALESCE(event_id, new_id) AS id,
+                           CASE WHEN event_id IS NULL THEN 'created'
+                                WHEN changed THEN 'updated' ELSE 'unchanged' END AS status,
+                           format, message_key
+                      FROM {STAGE}
+                    UNION ALL
+                    SELECT d.ord, r.event_id, 'duplicate', d.format, d.message_key
+                      FROM unnest(%s::integer[], %s::text[], %s::text[])
+                           AS d(ord, message_key, format)
+                      LEFT JOIN {RECEIVED} r ON r.message_key = d.message_key
+                ),
+                marks AS (
+                    INSERT INTO {MARKS} (community_id, day)
+                    SELECT DISTINCT community_id, day FROM {STAGE}
+                ){audit}
+                SELECT ord, id, status FROM outcome""",
+            params,
         )
         for ord_, event_id, status in cursor.fetchall():
             self.outcomes[ord_] = (status, event_id)
-        if duplicates:
-            cursor.execute(
-                f"SELECT message_key, event_id FROM {RECEIVED} WHERE message_key = ANY(%s)",
-                [[key for _, key in duplicates]],
-            )
-            seen = dict(cursor.fetchall())
-            for ord_, key in duplicates:
-                self.outcomes[ord_] = ("duplicate", seen.get(key))

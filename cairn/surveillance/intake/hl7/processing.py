@@ -79,26 +79,33 @@ def process_messages(
     """
     items = read if read is not None else [_read(raw) for raw in raws]
     accepted = [item for item in items if item.record is not None]
-    with transaction.atomic():
-        for item in items:
-            if item.rejection is not None:
-                reason, location = item.rejection
-                quarantine_record(
-                    format="hl7v2", raw=item.raw, reason=reason, location=location, source=source
-                )
-        try:
-            with transaction.atomic():
-                outcomes = accept_records([item.record for item in accepted])
-        except UNAVAILABLE:
-            raise
-        except DatabaseError:
-            logger.exception("HL7 batch failed; retrying its %d messages one by one", len(accepted))
+    try:
+        # No savepoint (each costs two round trips): if the batch fails, the whole
+        # transaction rolls back and the messages are stored again one by one.
+        with transaction.atomic():
+            _quarantine_rejections(items, source)
+            outcomes = accept_records([item.record for item in accepted])
+    except UNAVAILABLE:
+        raise
+    except DatabaseError:
+        logger.exception("HL7 batch failed; retrying its %d messages one by one", len(accepted))
+        with transaction.atomic():
+            _quarantine_rejections(items, source)
             outcomes = [_accept_alone(item, source) for item in accepted]
     for item, outcome in zip(accepted, outcomes, strict=True):
         if outcome is not None:
             ack = item.accepted_ack or ack_for(item.message, "AA")
             item.reply = Reply("AA", ack, status=outcome.status, event_id=outcome.event_id)
     return [item.reply for item in items]
+
+
+def _quarantine_rejections(items: list[ReadMessage], source: str) -> None:
+    for item in items:
+        if item.rejection is not None:
+            reason, location = item.rejection
+            quarantine_record(
+                format="hl7v2", raw=item.raw, reason=reason, location=location, source=source
+            )
 
 
 def _read(raw: str) -> ReadMessage:
