@@ -150,6 +150,12 @@ if not DEBUG:
 # Cairn's own settings.
 CAIRN_SUPPRESSION_THRESHOLD = env_int("CAIRN_SUPPRESSION_THRESHOLD", 5)
 CAIRN_DEMO_PASSWORD = os.environ.get("CAIRN_DEMO_PASSWORD", "cairn-demo")
+# A directory listing not confirmed by its owning organization for this many days is stale.
+CAIRN_DIRECTORY_STALE_DAYS = env_int("CAIRN_DIRECTORY_STALE_DAYS", 90)
+# A closed-loop referral is overdue when not answered within this many days of sending,
+# or not completed within this many days of acceptance.
+CAIRN_REFERRAL_RESPOND_DAYS = env_int("CAIRN_REFERRAL_RESPOND_DAYS", 2)
+CAIRN_REFERRAL_COMPLETE_DAYS = env_int("CAIRN_REFERRAL_COMPLETE_DAYS", 30)
 
 LOGGING = {
     "version": 1,
