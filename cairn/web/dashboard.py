@@ -139,6 +139,23 @@ PANELS = [
         roles=_ACTION_TEAM | {"municipal_coordinator"},
     ),
     Panel(
+        "referrals_received",
+        "Referrals to your organization",
+        "People referred to your services by partner organizations, with only what each "
+        "person agreed to share: accept or decline, then record whether they came. Overdue "
+        "answers are flagged on both sides.",
+        arrives_with="Closed-loop referrals",
+        permission=Permission.RECEIVE_REFERRALS,
+    ),
+    Panel(
+        "listings",
+        "Your directory listings",
+        "Your organization's services in the public resource directory, stale listings "
+        "first: confirm they are still correct, and keep capacity (same-day OAT, beds) current.",
+        arrives_with="Service directory",
+        permission=Permission.MANAGE_LISTINGS,
+    ),
+    Panel(
         "community_figures",
         "Community overdose figures (suppressed aggregates)",
         "Overdose events over time, rates per 100,000 people and maps for the communities "

@@ -6,7 +6,7 @@ from cairn.access.tests.factories import UserFactory
 from cairn.web.dashboard import PANELS
 
 EXPECTED_PANELS = {
-    "er_nurse": {"ed_worklist", "follow_ups", "alerts", "spike_rules"},
+    "er_nurse": {"ed_worklist", "follow_ups", "alerts", "spike_rules", "referrals_received"},
     "outreach_worker": {"team_encounters", "resources", "alerts"},
     "epidemiologist": {"alerts", "spike_rules", "ranking", "quarantine"},
     "regional_epidemiologist": {"alerts", "spike_rules", "ranking"},
@@ -15,6 +15,7 @@ EXPECTED_PANELS = {
     "municipal_coordinator": {"community_figures", "resources", "alerts"},
     "first_nations_partner": {"community_figures", "first_nations_data", "alerts"},
     "peer_worker": {"team_encounters", "resources", "alerts"},
+    "service_intake": {"referrals_received", "listings", "alerts"},
     "administrator": {"organizations", "audit_log", "alerts"},
 }
 
