@@ -1,0 +1,136 @@
+"""Bulk writes for the HSDS import: upsert on `hsds_id`, fast on PostgreSQL, plain elsewhere.
+
+On PostgreSQL the rows are COPied into a temporary table and merged with one
+`INSERT ... SELECT ... ON CONFLICT (hsds_id) DO UPDATE ... RETURNING` (which also says
+which rows were new). Elsewhere (the SQLite demo) Django's `bulk_create(update_conflicts=True)`
+does the same, more slowly. Either way the caller runs it inside a transaction.
+"""
+
+import json
+
+from django.db import connection
+from django.utils import timezone
+
+
+def columns_of(model) -> list[str]:
+    """Every column except the primary key, as attnames ("provider_id")."""
+    return [f.attname for f in model._meta.concrete_fields if not f.primary_key]
+
+
+def _defaults(model) -> dict:
+    out = {}
+    for f in model._meta.concrete_fields:
+        if f.primary_key:
+            continue
+        if f.has_default():
+            out[f.attname] = f.get_default
+        elif f.null:
+            out[f.attname] = lambda: None
+    return out
+
+
+def complete_rows(model, rows: list[dict]) -> list[dict]:
+    """Fill the columns a row does not give with the field's default (created_at ...)."""
+    defaults = _defaults(model)
+    now = timezone.now()
+    for row in rows:
+        for attname, default in defaults.items():
+            if attname not in row:
+                value = default()
+                row[attname] = now if attname in ("created_at", "updated_at") else value
+    return rows
+
+
+def upsert(model, rows: list[dict], *, update_columns: list[str]) -> list[tuple[str, int, bool]]:
+    """Insert or update `rows` (dicts by attname, with "hsds_id"); [(hsds_id, pk, created)]."""
+    if not rows:
+        return []
+    rows = complete_rows(model, rows)
+    if connection.vendor == "postgresql":
+        return _pg_upsert(model, rows, update_columns)
+    return _django_upsert(model, rows, update_columns)
+
+
+def insert(model, rows: list[dict]) -> None:
+    """Plain bulk insert (no conflicts expected)."""
+    if not rows:
+        return
+    rows = complete_rows(model, rows)
+    if connection.vendor == "postgresql":
+        columns = columns_of(model)
+        with connection.cursor() as cursor:
+            names = ", ".join(f'"{c}"' for c in columns)
+            with cursor.cursor.copy(f'COPY "{model._meta.db_table}" ({names}) FROM STDIN') as copy:
+                for row in rows:
+                    copy.write_row([_db_value(row[c]) for c in columns])
+        return
+    model.objects.bulk_create([model(**row) for row in rows], batch_size=2000)
+
+
+def where_in(queryset, column: str, values):
+    """`queryset` where `column` (a database column, e.g. "provider_id") is one of `values`:
+    one array parameter on PostgreSQL (fast for thousands of values), IN elsewhere."""
+    values = list(values)
+    if connection.vendor == "postgresql":
+        table = queryset.model._meta.db_table
+        return queryset.extra(where=[f'"{table}"."{column}" = ANY(%s)'], params=[values])
+    return queryset.filter(**{f"{column}__in": values})
+
+
+def _db_value(value):
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False)
+    return value
+
+
+def _pg_upsert(model, rows, update_columns):
+    table = model._meta.db_table
+    columns = columns_of(model)
+    names = ", ".join(f'"{c}"' for c in columns)
+    temp = f"hsds_load_{table}"
+    updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update_columns)
+    with connection.cursor() as cursor:
+        # An import can be run again, so a crash losing its last commits costs nothing;
+        # not waiting for each commit's flush makes bulk loads faster.
+        cursor.execute("SET LOCAL synchronous_commit = off")
+        cursor.execute(
+            f'CREATE TEMP TABLE IF NOT EXISTS "{temp}" AS '
+            f'SELECT {names} FROM "{table}" WITH NO DATA'
+        )
+        cursor.execute(f'TRUNCATE "{temp}"')
+        json_columns = {
+            f.attname for f in model._meta.concrete_fields if f.get_internal_type() == "JSONField"
+        }
+        with cursor.cursor.copy(f'COPY "{temp}" ({names}) FROM STDIN') as copy:
+            for row in rows:
+                for c in json_columns:
+                    row[c] = json.dumps(row[c], ensure_ascii=False)
+                copy.write_row([row[c] for c in columns])
+        cursor.execute(
+            f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{temp}" '
+            f'ON CONFLICT ("hsds_id") DO UPDATE SET {updates} '
+            f'RETURNING "hsds_id", "id", (xmax = 0)'
+        )
+        result = cursor.fetchall()
+        cursor.execute(f'TRUNCATE "{temp}"')
+    return [(hsds_id, pk, created) for hsds_id, pk, created in result]
+
+
+def _django_upsert(model, rows, update_columns):
+    ids = [row["hsds_id"] for row in rows]
+    existing = set(model.objects.filter(hsds_id__in=ids).values_list("hsds_id", flat=True))
+    fields = [model._meta.get_field(c).name for c in update_columns]
+    objects = [model(**row) for row in rows]
+    model.objects.bulk_create(
+        objects, update_conflicts=True, unique_fields=["hsds_id"], update_fields=fields
+    )
+    missing = [o.hsds_id for o in objects if o.pk is None]
+    found = (
+        dict(model.objects.filter(hsds_id__in=missing).values_list("hsds_id", "pk"))
+        if missing
+        else {}
+    )
+    return [
+        (o.hsds_id, o.pk if o.pk is not None else found[o.hsds_id], o.hsds_id not in existing)
+        for o in objects
+    ]
