@@ -65,7 +65,7 @@ def test_the_sender_lists_show_the_status_both_sides_see(
     ):
         client.force_login(user)
         page = client.get(url).content.decode()
-        assert f'data-status="accepted">Accepted' in page
+        assert 'data-status="accepted">Accepted' in page
 
 
 def test_peer_worker_sends_for_their_own_organization(client, peer_worker, clinic_service):
