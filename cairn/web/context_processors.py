@@ -43,7 +43,6 @@ _NAVIGATION = [
         Permission.VIEW_IDENTIFIABLE,
         {"cases:worklist", "cases:client_search", "cases:client_detail"},
     ),
-    ("Admin", "admin:index", Permission.USE_ADMIN, set()),
 ]
 
 
@@ -58,10 +57,28 @@ def navigation(request):
         for label, url_name, permission, current in _NAVIGATION
         if has_permission(user, permission)
     ]
+    items.extend(_partnership_items(user, here))
     if _supports_someone(user):
         current = here in {"cases:supporting_list", "cases:supporting_detail"}
         items.append(NavItem("People you support", reverse("cases:supporting_list"), current))
+    if has_permission(user, Permission.USE_ADMIN):
+        items.append(NavItem("Admin", reverse("admin:index"), False))
     return {"cairn_roles": roles_of(user), "nav_items": items}
+
+
+def _partnership_items(user, here: str) -> list[NavItem]:
+    """Teams, referrals and the directory: shown to those they concern."""
+    from cairn.outreach.access import teams_for
+    from cairn.referrals.access import may_receive, may_send
+
+    app = here.split(":", 1)[0]
+    items = []
+    if has_permission(user, Permission.MANAGE_TEAMS) or teams_for(user).exists():
+        items.append(NavItem("Teams", reverse("outreach:teams"), app == "outreach"))
+    if may_send(user) or may_receive(user):
+        items.append(NavItem("Referrals", reverse("referrals:index"), app == "referrals"))
+    items.append(NavItem("Directory", reverse("directory:search"), app == "directory"))
+    return items
 
 
 def _supports_someone(user) -> bool:

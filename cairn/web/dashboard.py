@@ -127,16 +127,19 @@ PANELS = [
         "My team's encounters",
         "Anonymous encounters your community action team has recorded, and the connections "
         "to treatment and supports that followed.",
-        arrives_with="Community action teams: encounters",
         roles=_ACTION_TEAM,
+        links=(
+            Link("Your teams: record an encounter, see the indicators", "outreach:teams"),
+            Link("Refer someone to a service", "referrals:send"),
+        ),
     ),
     Panel(
         "resources",
         "Resources",
         "Services near the people you support: overdose prevention sites, opioid agonist "
         "treatment, housing and peer support, with hours and capacity.",
-        arrives_with="Service directory",
         roles=_ACTION_TEAM | {"municipal_coordinator"},
+        links=(Link("Find a service", "directory:search"),),
     ),
     Panel(
         "referrals_received",
@@ -144,16 +147,16 @@ PANELS = [
         "People referred to your services by partner organizations, with only what each "
         "person agreed to share: accept or decline, then record whether they came. Overdue "
         "answers are flagged on both sides.",
-        arrives_with="Closed-loop referrals",
         permission=Permission.RECEIVE_REFERRALS,
+        links=(Link("Referrals received", "referrals:received"),),
     ),
     Panel(
         "listings",
         "Your directory listings",
         "Your organization's services in the public resource directory, stale listings "
         "first: confirm they are still correct, and keep capacity (same-day OAT, beds) current.",
-        arrives_with="Service directory",
         permission=Permission.MANAGE_LISTINGS,
+        links=(Link("Your listings", "directory:my_listings"),),
     ),
     Panel(
         "community_figures",

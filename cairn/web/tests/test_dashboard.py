@@ -40,13 +40,33 @@ def test_dashboard_shows_each_persona_their_panels(client, personas, key):
     assert persona.role_class.data_tier.label in html
 
 
-def test_dashboard_panels_say_what_will_appear_and_what_brings_it(client, outreach_worker):
+def test_dashboard_panels_say_what_will_appear_and_what_brings_it(client, first_nations_partner):
+    client.force_login(first_nations_partner)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert "First Nations data under First Nations data governance" in html
+    assert "Nothing to show yet. This arrives with <strong>Data-sharing agreements" in html
+
+
+def test_action_team_panels_link_to_teams_referrals_and_the_directory(client, outreach_worker):
     client.force_login(outreach_worker)
 
     html = client.get(reverse("home")).content.decode()
 
     assert "My team&#x27;s encounters" in html
-    assert "Nothing to show yet. This arrives with <strong>Community action teams" in html
+    assert "Nothing to show yet" not in html
+    for url_name in ("outreach:teams", "referrals:send", "directory:search"):
+        assert f'href="{reverse(url_name)}"' in html
+
+
+def test_the_intake_coordinator_is_led_to_referrals_and_listings(client, service_intake):
+    client.force_login(service_intake)
+
+    html = client.get(reverse("home")).content.decode()
+
+    assert f'href="{reverse("referrals:received")}"' in html
+    assert f'href="{reverse("directory:my_listings")}"' in html
 
 
 def test_clinician_panels_link_to_the_worklists(client, er_nurse):
