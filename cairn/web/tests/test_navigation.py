@@ -50,3 +50,9 @@ def test_a_team_member_sees_teams_in_the_navigation(client, outreach_worker):
 
     assert "Teams" in labels
     assert labels.index("Teams") < labels.index("Directory")
+
+
+def test_the_sign_in_page_and_the_public_dashboard_lead_to_the_directory(client, bc_geography):
+    for page in (reverse("login"), reverse("public:index")):
+        html = client.get(page).content.decode()
+        assert f'href="{reverse("directory:search")}"' in html, page
