@@ -226,7 +226,11 @@ class Funding(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.funder}: {self.program} ({self.currency} {self.amount})"
+        return f"{self.funder}: {self.program} ({self.amount_text})"
+
+    @property
+    def amount_text(self) -> str:
+        return f"{self.currency} {self.amount:,.2f}"
 
 
 class PlanEntry(models.Model):

@@ -105,7 +105,7 @@ def workspace_context(request, team, *, errors=None, form="", item_id=None, post
             access.current_members(team).select_related("organization").order_by("person_name")
         ),
         "funding": funding,
-        "funding_totals": sorted(totals.items()),
+        "funding_totals": [f"{c} {a:,.2f}" for c, a in sorted(totals.items())],
         "plan": plan,
         "groups_covered": [
             (dict(PLAN_GROUPS)[g], n) for g, n in team_plan.groups_covered(team).items()
