@@ -43,3 +43,17 @@ def test_a_year_of_encounters_once_per_team(pg_team, outreach_worker, peer_worke
     assert totals["encounters"] == added
     assert 0 < totals["treatment"] < totals["encounters"] // 5
     assert totals["naloxone_kits"] > totals["trained"]
+
+
+def test_with_the_demo_teams_every_team_with_a_partner_gets_its_year(personas):
+    from cairn.demo.teams import load_demo_teams
+    from cairn.outreach.models import Team
+
+    load_demo_teams()
+    added = load_demo_encounters(end=END)
+    counts = Counter(Encounter.objects.values_list("team__name", flat=True))
+    assert sum(counts.values()) == added
+    prince_george = Team.objects.get(communities__code="bc-lha-prince-george")
+    assert counts[prince_george.name] == max(counts.values())
+    assert len(counts) >= 3
+    assert load_demo_encounters(end=END) == 0
