@@ -37,7 +37,8 @@ class SearchForm(forms.Form):
     lon = forms.FloatField(required=False, min_value=-180, max_value=180, widget=forms.HiddenInput)
     km = forms.ChoiceField(label="Distance", required=False, choices=DISTANCE_CHOICES)
     open = forms.BooleanField(label="Open now", required=False)
-    lang = forms.ChoiceField(label="Language", required=False)
+    # Any ISO 639 code is accepted (the list offered is cached, and may lag behind).
+    lang = forms.CharField(label="Language", required=False, max_length=35, widget=forms.Select)
     page = forms.IntegerField(
         required=False, min_value=1, max_value=10_000, widget=forms.HiddenInput
     )
@@ -45,7 +46,7 @@ class SearchForm(forms.Form):
     def __init__(self, *args, communities=(), languages=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["community"].choices = [("", "Anywhere in BC"), *communities]
-        self.fields["lang"].choices = [("", "Any language"), *languages]
+        self.fields["lang"].widget.choices = [("", "Any language"), *languages]
 
     def clean(self):
         data = super().clean()

@@ -5,6 +5,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from itertools import groupby
 
+from django.core.cache import cache
 from django.db.models import F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
@@ -45,12 +46,22 @@ def community_choices() -> list[tuple[str, list[tuple[str, str]]]]:
     ]
 
 
+LANGUAGE_CHOICES_SECONDS = 300
+
+
 def language_choices() -> list[tuple[str, str]]:
+    """The languages listings are offered in (kept five minutes: a distinct over every
+    language row on each search would cost more than the search)."""
+    cached = cache.get("directory:language_choices")
+    if cached is not None:
+        return cached
     codes = {
         code.lower()
         for code in Language.objects.exclude(code="").values_list("code", flat=True).distinct()
     }
-    return sorted(((code, language_name(code)) for code in codes), key=lambda c: c[1])
+    choices = sorted(((code, language_name(code)) for code in codes), key=lambda c: c[1])
+    cache.set("directory:language_choices", choices, LANGUAGE_CHOICES_SECONDS)
+    return choices
 
 
 def community_centre(code: str) -> tuple[float, float] | None:

@@ -22,9 +22,11 @@ SQLite alike; a few more fetch what each result on the page shows. The rules:
 """
 
 import datetime as dt
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db.models import Exists, FloatField, Min, OuterRef, Prefetch, Q, QuerySet
+from django.db import connection, transaction
+from django.db.models import Count, FloatField, Min, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 
 from cairn.directory import geo
@@ -40,6 +42,7 @@ from cairn.directory.models import (
     ServiceArea,
     ServiceAtLocation,
     ServiceStatus,
+    TaxonomyTerm,
 )
 from cairn.geography.models import Jurisdiction
 
@@ -121,18 +124,24 @@ def _resolve_community(community) -> Jurisdiction | None:
 
 
 def community_condition(place: Jurisdiction) -> Q:
-    """A location in the place (or inside it), or a service area that covers it."""
-    inside = Q(location__community__path=place.path) | Q(
-        location__community__path__startswith=place.path + "/"
+    """A location in the place (or inside it), or a service area that covers it.
+
+    Each condition is an uncorrelated IN (subquery), which PostgreSQL runs once and
+    hashes, rather than once per service."""
+    inside = list(
+        Jurisdiction.objects.filter(
+            Q(path=place.path) | Q(path__startswith=place.path + "/")
+        ).values_list("pk", flat=True)
     )
     parts = place.path.split("/")
-    covering = ["/".join(parts[: i + 1]) for i in range(len(parts))]
-    located = ServiceAtLocation.objects.filter(inside, service=OuterRef("pk"))
-    areas = ServiceArea.objects.filter(
-        Q(jurisdiction__path__in=covering) | Q(jurisdiction__path__startswith=place.path + "/"),
-        service=OuterRef("pk"),
+    covering = list(
+        Jurisdiction.objects.filter(
+            path__in=["/".join(parts[: i + 1]) for i in range(len(parts))]
+        ).values_list("pk", flat=True)
     )
-    return Q(Exists(located)) | Q(Exists(areas))
+    located = ServiceAtLocation.objects.filter(location__community_id__in=inside)
+    areas = ServiceArea.objects.filter(jurisdiction_id__in=sorted(set(inside) | set(covering)))
+    return Q(pk__in=located.values("service_id")) | Q(pk__in=areas.values("service_id"))
 
 
 def local_moment(at: dt.datetime | None) -> dt.datetime:
@@ -151,31 +160,28 @@ def open_hours_at(at: dt.datetime) -> QuerySet[OpeningHours]:
     )
 
 
+def _own_or_located(rows: QuerySet) -> Q:
+    """Services named by `rows` (which have `service` and `location`), or at a location
+    named by rows that name no service."""
+    own = rows.filter(service__isnull=False).values("service_id")
+    places = rows.filter(service__isnull=True, location__isnull=False).values("location_id")
+    at_place = ServiceAtLocation.objects.filter(location_id__in=places).values("service_id")
+    return Q(pk__in=own) | Q(pk__in=at_place)
+
+
 def open_condition(at: dt.datetime) -> Q:
-    hours = open_hours_at(at)
-    own = hours.filter(service=OuterRef("pk"))
-    at_location = hours.filter(
-        service__isnull=True, location__service_at_locations__service=OuterRef("pk")
-    )
-    return Q(Exists(own)) | Q(Exists(at_location))
+    return _own_or_located(open_hours_at(at))
 
 
 def language_condition(code: str) -> Q:
     code = code.strip().lower()
     matches = Q(code__iexact=code) | Q(code__istartswith=code + "-")
-    own = Language.objects.filter(matches, service=OuterRef("pk"))
-    at_location = Language.objects.filter(
-        matches, location__service_at_locations__service=OuterRef("pk")
-    )
-    return Q(Exists(own)) | Q(Exists(at_location))
+    return _own_or_located(Language.objects.filter(matches))
 
 
 def type_condition(types) -> Q:
-    return Q(
-        Exists(
-            Attribute.objects.filter(service=OuterRef("pk"), taxonomy_term__code__in=list(types))
-        )
-    )
+    terms = list(TaxonomyTerm.objects.filter(code__in=list(types)).values_list("pk", flat=True))
+    return Q(pk__in=Attribute.objects.filter(taxonomy_term_id__in=terms).values("service_id"))
 
 
 def _check_point(near) -> tuple[float, float] | None:
@@ -244,43 +250,90 @@ def search_services(
     if open_at is not None:
         services = services.filter(open_condition(open_at))
 
-    if point is not None:
-        lat, lon = point
-        if within_km is not None:
-            min_lat, max_lat, min_lon, max_lon = geo.bounding_box(lat, lon, within_km)
-            services = services.filter(
-                **{
-                    f"{LOCATION_LAT}__range": (min_lat, max_lat),
-                    f"{LOCATION_LON}__range": (min_lon, max_lon),
-                }
-            )
+    with _planned_for_short_queries():
+        if point is None:
+            page_rows, total = _page(services.order_by("name", "pk"), offset, limit)
+            if total is None:
+                total = services.count()
+        elif within_km is not None:
+            page_rows, total = _page(_within(services, point, within_km), offset, limit)
+            if total is None:
+                total = _within(services, point, within_km).values("pk").count()
         else:
-            services = services.filter(
-                **{f"{LOCATION_LAT}__isnull": False, f"{LOCATION_LON}__isnull": False}
-            )
-        distance = geo.haversine_expression(
-            lat, lon, lat_field=LOCATION_LAT, lon_field=LOCATION_LON
-        )
-        services = services.annotate(distance_km=Min(distance, output_field=FloatField()))
-        if within_km is not None:
-            services = services.filter(distance_km__lte=within_km)
-        ordered = services.order_by("distance_km", "name", "pk")
-    else:
-        ordered = services.order_by("name", "pk")
-
-    if point is not None:
-        page_rows = list(ordered.values_list("pk", "distance_km")[offset : offset + limit])
-    else:
-        page_rows = [
-            (pk, None) for pk in ordered.values_list("pk", flat=True)[offset : offset + limit]
-        ]
-    if len(page_rows) < limit and (offset == 0 or page_rows):
-        total = offset + len(page_rows)
-    else:
-        total = services.count() if point is None else ordered.values("pk").count()
+            page_rows, total = _nearest_first(services, point, offset, limit)
     moment = local_moment(now)
     hits = _hits([pk for pk, _ in page_rows], dict(page_rows), point=point, now=moment)
     return SearchResult(hits=hits, total=total, limit=limit, offset=offset, at=moment, near=point)
+
+
+# Radii tried in turn for "nearest first" without a distance: the first that holds the
+# page decides it, since every service outside a radius is farther than all inside it.
+NEAREST_RADII_KM = (5.0, 25.0, 100.0, 400.0)
+
+
+@contextmanager
+def _planned_for_short_queries():
+    """PostgreSQL's JIT compiler spends about a second compiling these queries when the
+    planner's cost estimates are high, for queries that run in tens of milliseconds: the
+    search runs with it off (one transaction, SET LOCAL)."""
+    if connection.vendor != "postgresql":
+        yield
+        return
+    with transaction.atomic():
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL jit = off")
+        yield
+
+
+def _within(services: QuerySet, point, km: float | None) -> QuerySet:
+    """Services with a location within `km` of the point (any distance for None), each
+    annotated with the distance to its nearest such location, nearest first."""
+    lat, lon = point
+    if km is not None:
+        min_lat, max_lat, min_lon, max_lon = geo.bounding_box(lat, lon, km)
+        services = services.filter(
+            **{
+                f"{LOCATION_LAT}__range": (min_lat, max_lat),
+                f"{LOCATION_LON}__range": (min_lon, max_lon),
+            }
+        )
+    else:
+        services = services.filter(
+            **{f"{LOCATION_LAT}__isnull": False, f"{LOCATION_LON}__isnull": False}
+        )
+    distance = geo.haversine_expression(lat, lon, lat_field=LOCATION_LAT, lon_field=LOCATION_LON)
+    services = services.annotate(distance_km=Min(distance, output_field=FloatField()))
+    if km is not None:
+        services = services.filter(distance_km__lte=km)
+    return services.order_by("distance_km", "name", "pk")
+
+
+def _page(ordered: QuerySet, offset: int, limit: int) -> tuple[list[tuple], int | None]:
+    """The page's (pk, distance) rows and the total, counted by a window over the same
+    query; None for the total when the page is empty past the first one."""
+    with_distance = "distance_km" in ordered.query.annotations
+    fields = ["pk", "distance_km"] if with_distance else ["pk"]
+    rows = list(
+        ordered.annotate(total_count=Window(Count("*"))).values_list(*fields, "total_count")[
+            offset : offset + limit
+        ]
+    )
+    if not rows:
+        return [], (0 if offset == 0 else None)
+    return [(row[0], row[1] if with_distance else None) for row in rows], rows[0][-1]
+
+
+def _nearest_first(services: QuerySet, point, offset: int, limit: int):
+    """Every mapped service nearest first, without computing every distance: the
+    smallest radius holding the whole page decides it."""
+    for km in NEAREST_RADII_KM:
+        rows, within = _page(_within(services, point, km), offset, limit)
+        if within is not None and within >= offset + limit:
+            return rows, _within(services, point, None).values("pk").count()
+    rows, total = _page(_within(services, point, None), offset, limit)
+    if total is None:
+        total = _within(services, point, None).values("pk").count()
+    return rows, total
 
 
 def _known_type_codes() -> list[str]:
@@ -292,36 +345,52 @@ def _known_type_codes() -> list[str]:
 # What each result shows ---------------------------------------------------------------
 
 
+def hours_of(service_ids, location_ids_by_service: dict[int, list[int]], at: dt.datetime):
+    """(services with any opening hours, services open at `at`), in one query: each
+    service's own hours and the hours given for its locations only."""
+    by_location: dict[int, set[int]] = {}
+    for service_id, location_ids in location_ids_by_service.items():
+        for location_id in location_ids:
+            by_location.setdefault(location_id, set()).add(service_id)
+    rows = OpeningHours.objects.filter(
+        Q(service_id__in=list(service_ids))
+        | Q(service__isnull=True, location_id__in=list(by_location))
+    ).values_list("service_id", "location_id", "weekday", "opens_at", "closes_at")
+    local = local_moment(at)
+    weekday, moment = local.isoweekday(), local.time().replace(tzinfo=None)
+    known: set[int] = set()
+    open_now: set[int] = set()
+    for service_id, location_id, day, opens_at, closes_at in rows:
+        services = {service_id} if service_id else by_location.get(location_id, set())
+        known |= services
+        if day == weekday and opens_at <= moment < closes_at:
+            open_now |= services
+    return known, open_now
+
+
+def _location_ids(service_ids) -> dict[int, list[int]]:
+    by_service: dict[int, list[int]] = {}
+    for service_id, location_id in ServiceAtLocation.objects.filter(
+        service_id__in=list(service_ids), location_id__isnull=False
+    ).values_list("service_id", "location_id"):
+        by_service.setdefault(service_id, []).append(location_id)
+    return by_service
+
+
 def open_service_ids(service_ids, at: dt.datetime) -> set[int]:
     """Which of these services are open at `at` (by their own or their locations' hours)."""
-    hours = open_hours_at(at)
-    open_ids = set(hours.filter(service_id__in=service_ids).values_list("service_id", flat=True))
-    open_locations = hours.filter(service__isnull=True).values("location_id")
-    open_ids |= set(
-        ServiceAtLocation.objects.filter(
-            service_id__in=service_ids, location_id__in=open_locations
-        ).values_list("service_id", flat=True)
-    )
-    return open_ids
+    return hours_of(service_ids, _location_ids(service_ids), at)[1]
 
 
 def services_with_hours(service_ids) -> set[int]:
-    known = set(
-        OpeningHours.objects.filter(service_id__in=service_ids).values_list("service_id", flat=True)
-    )
-    located = OpeningHours.objects.filter(service__isnull=True).values("location_id")
-    known |= set(
-        ServiceAtLocation.objects.filter(
-            service_id__in=service_ids, location_id__in=located
-        ).values_list("service_id", flat=True)
-    )
-    return known
+    """Which of these services list any opening hours (their own or their locations')."""
+    return hours_of(service_ids, _location_ids(service_ids), timezone.now())[0]
 
 
 def services_with_details(service_ids) -> dict[int, Service]:
     services = (
         Service.objects.filter(pk__in=service_ids)
-        .select_related("provider__partner")
+        .select_related("provider")
         .prefetch_related(
             Prefetch(
                 "service_at_locations",
@@ -357,8 +426,11 @@ def _hits(ids, distances, *, point, now) -> list[ServiceHit]:
     if not ids:
         return []
     services = services_with_details(ids)
-    open_ids = open_service_ids(ids, now)
-    with_hours = services_with_hours(ids)
+    locations = {
+        pk: [sal.location_id for sal in service.service_at_locations.all() if sal.location_id]
+        for pk, service in services.items()
+    }
+    with_hours, open_ids = hours_of(ids, locations, now)
     today = now.date()
     hits = []
     for pk in ids:
