@@ -2,11 +2,15 @@
 CAIRN_DIRECTORY_STALE_DAYS days (default 90) and notify their owning organizations
 (an entry on "Your listings" and one email per listing keeper). Idempotent: a listing
 is noticed once per stale spell, so running it daily (cron) sends nothing twice.
+
+`cairn directory import-hsds PATH...` and `cairn directory export-hsds`: HSDS 3.0
+(cairn.directory.hsds.cli, docs/directory-hsds.md).
 """
 
 from django.core.management.base import BaseCommand, CommandParser
 
 from cairn.directory import stale
+from cairn.directory.hsds import cli as hsds_cli
 from cairn.directory.listings import stale_listings
 from cairn.directory.models import Service
 
@@ -20,6 +24,8 @@ class Command(BaseCommand):
         check.add_argument("--dry-run", action="store_true", help="List them only; notify nobody.")
 
     def handle(self, *args, subcommand: str, **options) -> None:
+        if hsds_cli.handles(subcommand):
+            return hsds_cli.run(subcommand, options, self.stdout)
         if options["dry_run"]:
             services = stale_listings(
                 Service.objects.select_related("provider__partner").exclude(status="defunct")
