@@ -501,3 +501,10 @@ def indicator_progress(request, slug: str, indicator_id: int, body: ProgressIn):
         return _field_error(error)
     indicator = TeamIndicator.objects.prefetch_related("progress").get(pk=entry.indicator_id)
     return Status(201 if created else 200, _indicator_out(indicator))
+
+
+# Outreach encounters ("enc"): their operations, on this router so one registration in
+# cairn/api/main.py serves both.
+from cairn.api import outreach_encounters  # noqa: E402
+
+router.add_router("", outreach_encounters.router)
