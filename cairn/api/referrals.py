@@ -166,11 +166,16 @@ def _refusal(error: ReferralError) -> Status:
 
 
 WRITE = {**responses(ReferralOut, 404), 422: FieldErrorOut}
+API_PAGE = 100  # referrals per page of a list
 
 
-def _list(request, side: str, status: str):
+def _list(request, side: str, status: str, page: int = 1):
+    if page < 1:
+        raise HttpError(422, "page: give a page number from 1.")
     try:
-        rows = queries.referral_list(request.auth, side=side, status=status)
+        rows = queries.referral_list(
+            request.auth, side=side, status=status, page=page, limit=API_PAGE
+        )[:API_PAGE]
     except queries.ListError as error:
         raise HttpError(422, f"status: {error}") from None
     access.record_referral_list_read(request.auth, [r.referral for r in rows], side=side)
@@ -182,11 +187,12 @@ def _list(request, side: str, status: str):
     response=responses(list[ReferralOut], 422),
     url_name="referrals_sent",
     auth=SENDERS,
-    summary="Referrals your organizations sent (status: open, overdue, closed, all, or one status)",
+    summary="Referrals your organizations sent, newest first, 100 a page "
+    "(status: open, overdue, closed, all, or one status)",
 )
-def referrals_sent(request, status: str = "open"):
+def referrals_sent(request, status: str = "open", page: int = 1):
     access.require_sender(request.auth)
-    return _list(request, access.SENDER, status)
+    return _list(request, access.SENDER, status, page)
 
 
 @router.get(
@@ -196,9 +202,9 @@ def referrals_sent(request, status: str = "open"):
     auth=RECEIVERS,
     summary="Referrals to your organizations: only what each person agreed to share",
 )
-def referrals_received(request, status: str = "open"):
+def referrals_received(request, status: str = "open", page: int = 1):
     access.require_receiver(request.auth)
-    return _list(request, access.RECEIVER, status)
+    return _list(request, access.RECEIVER, status, page)
 
 
 @router.post(

@@ -517,13 +517,15 @@ def withdraw_consent(*, actor, referral: Referral, sides, note: str = "") -> Ref
 
 
 def overdue_now(now: dt.datetime | None = None):
-    """(referral, kind, due) for every referral overdue at `now`."""
+    """(referral, kind, due) for every referral overdue at `now` without its notice yet."""
     now = now or timezone.now()
     rows = []
     answer = Referral.objects.filter(status__in=AWAITING_ANSWER, respond_by__lt=now)
+    answer = answer.exclude(notices__kind="answer")
     for referral in answer.order_by("respond_by", "pk"):
         rows.append((referral, "answer", referral.respond_by))
     completion = Referral.objects.filter(status=S.ACCEPTED, complete_by__lt=now)
+    completion = completion.exclude(notices__kind="completion")
     for referral in completion.order_by("complete_by", "pk"):
         rows.append((referral, "completion", referral.complete_by))
     return rows

@@ -20,7 +20,7 @@ FILTERS: dict[str, tuple[str, tuple[str, ...]]] = {
     "all": ("All", tuple(S.values)),
 }
 FILTERS.update({status: (label, (status,)) for status, label in S.choices})
-LIST_LIMIT = 200
+LIST_LIMIT = 50
 
 
 class ListError(ValueError):
@@ -60,9 +60,12 @@ def _filtered(rows: QuerySet[Referral], status: str, now) -> QuerySet[Referral]:
     return rows
 
 
-def referral_list(user, *, side: str, status: str = "open", now=None) -> list[Row]:
+def referral_list(
+    user, *, side: str, status: str = "open", now=None, page: int = 1, limit: int = LIST_LIMIT
+) -> list[Row]:
     """The user's sent (side "sender") or received ("receiver") referrals, newest first,
-    with their overdue flags; at most LIST_LIMIT."""
+    with their overdue flags; one page of `limit` (one more row is returned when there
+    are more: the caller shows a link to the next page instead)."""
     now = now or timezone.now()
     if side == access.SENDER:
         access.require_sender(user)
@@ -73,7 +76,9 @@ def referral_list(user, *, side: str, status: str = "open", now=None) -> list[Ro
     rows = _filtered(rows, status, now).select_related(
         "service", "from_organization", "to_organization"
     )
-    return [Row(r, r.overdue_kind(now)) for r in rows.order_by("-sent_at", "-pk")[:LIST_LIMIT]]
+    start = (max(page, 1) - 1) * limit
+    rows = rows.order_by("-sent_at", "-pk")[start : start + limit + 1]
+    return [Row(r, r.overdue_kind(now)) for r in rows]
 
 
 def counts_for(user, *, side: str, now=None) -> dict[str, int]:

@@ -55,15 +55,23 @@ def index(request):
 def _list(request, side: str):
     status = request.GET.get("status") or "open"
     try:
-        rows = queries.referral_list(request.user, side=side, status=status)
+        page = int(request.GET.get("page") or 1)
+    except ValueError:
+        page = 1
+    try:
+        rows = queries.referral_list(request.user, side=side, status=status, page=page)
     except queries.ListError as error:
         return render(request, "referrals/problem.html", {"message": str(error)}, status=400)
+    more = len(rows) > queries.LIST_LIMIT
+    rows = rows[: queries.LIST_LIMIT]
     access.record_referral_list_read(request.user, [r.referral for r in rows], side=side)
     context = {
         "side": side,
         "rows": rows,
         "status": status,
-        "filters": [(key, label) for key, (label, _s) in queries.FILTERS.items()][:6],
+        "page": page,
+        "next_page": page + 1 if more else None,
+        "filters": [(key, label) for key, (label, _s) in queries.FILTERS.items()],
         "counts": queries.counts_for(request.user, side=side),
         "may_send": access.may_send(request.user),
         "may_receive": access.may_receive(request.user),
