@@ -62,7 +62,7 @@ def test_bad_plan_input_names_the_field_and_keeps_the_input(client, municipal_co
     assert 'data-field="area"' in html and 'value="Keep me"' in html and 'value="g2"' in html
     response = client.post(
         f"/teams/{pg_team.slug}/plan/goals/add/",
-        {"title": "x", "area": "naloxone", "groups": ["addicts"]},
+        {"title": "x", "area": "naloxone", "groups": ["everyone"]},
     )
     assert response.status_code == 400 and 'data-field="groups"' in response.content.decode()
     assert not TeamGoal.objects.filter(title__in=["Keep me", "x"]).exists()
