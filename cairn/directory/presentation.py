@@ -45,6 +45,7 @@ LANGUAGE_NAMES = {
     "tsi": "Sm'algyax (Tsimshian)",
     "hei": "Heiltsuk",
     "kwk": "Kwak'wala",
+    "kut": "Ktunaxa",
     "nuk": "Nuu-chah-nulth",
     "hai": "Haida",
     "ase": "American Sign Language",
