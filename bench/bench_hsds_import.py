@@ -347,7 +347,8 @@ def main() -> int:
         )
         print(
             f"Re-import of the same files: {second_s:.1f} s: {second.created} created, "
-            f"{second.updated:,} updated, {second.rejected} rejected"
+            f"{second.updated:,} updated, {second.unchanged:,} unchanged, "
+            f"{second.rejected} rejected"
         )
         print(
             f"In the database: {services:,} services, {Schedule.objects.count():,} schedules, "

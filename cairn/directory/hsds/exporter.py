@@ -361,3 +361,10 @@ def services_page(
         "empty": not contents,
         "contents": contents,
     }
+
+
+def compiled_service(service: Service) -> dict:
+    """One service in the compiled form (service_full.json)."""
+    dataset = Dataset()
+    dataset.load_for_services([service.pk])
+    return dataset.compiled(TABLES["service"], service.pk)

@@ -52,12 +52,15 @@ def hours_rows(
     if (freq or "WEEKLY").upper() != "WEEKLY":
         return []
     days = weekdays(byday)
-    opens, closes = parse_time(opens_at), parse_time(closes_at)
+    opens = parse_time(opens_at)
+    closes = (
+        END_OF_DAY if (closes_at or "").strip() in ("24:00", "24:00:00") else parse_time(closes_at)
+    )
     if not days or opens is None or closes is None:
         return []
     rows = []
     for day in days:
-        if closes > opens:
+        if closes > opens or closes == END_OF_DAY:
             rows.append((day, opens, closes))
         elif closes == opens == dt.time(0, 0):
             rows.append((day, dt.time(0, 0), END_OF_DAY))  # open all day

@@ -60,7 +60,9 @@ class ImportReport:
     import_id: int | None = None
 
     def _count(self, table: str, what: str, n: int = 1) -> None:
-        row = self.counts.setdefault(table, {"created": 0, "updated": 0, "rejected": 0})
+        row = self.counts.setdefault(
+            table, {"created": 0, "updated": 0, "unchanged": 0, "rejected": 0}
+        )
         row[what] += n
 
     def _total(self, what: str) -> int:
@@ -73,6 +75,10 @@ class ImportReport:
     @property
     def updated(self) -> int:
         return self._total("updated")
+
+    @property
+    def unchanged(self) -> int:
+        return self._total("unchanged")
 
     @property
     def rejected(self) -> int:
@@ -93,7 +99,7 @@ class ImportReport:
     def summary(self) -> str:
         return (
             f"HSDS import: {self.created} created, {self.updated} updated, "
-            f"{self.rejected} rejected, {len(self.errors)} error(s), "
+            f"{self.unchanged} unchanged, {self.rejected} rejected, {len(self.errors)} error(s), "
             f"{len(self.warnings)} warning(s) in {self.seconds:.1f} s"
         )
 
@@ -102,6 +108,7 @@ class ImportReport:
             "files": self.files,
             "created": self.created,
             "updated": self.updated,
+            "unchanged": self.unchanged,
             "rejected": self.rejected,
             "tables": self.counts,
             "errors": [p.as_dict() for p in self.errors],
@@ -151,7 +158,8 @@ def import_hsds(
     with transaction.atomic():
         log.finished_at = timezone.now()
         log.source = ", ".join(report.files)[:2000]
-        log.created, log.updated, log.rejected = report.created, report.updated, report.rejected
+        log.created, log.updated = report.created, report.updated
+        log.unchanged, log.rejected = report.unchanged, report.rejected
         log.errors = [p.as_dict() for p in report.problems[:MAX_LOGGED_PROBLEMS]]
         log.save()
         record_audit_event(
@@ -256,9 +264,7 @@ class _Importer:
         model = table.model
         plan = _plan(table)
         self._prefetch_targets(table, chunk)
-        needs_old = any(
-            name not in record.explicit_links for record in chunk for name in table.links
-        )
+        needs_old = bool(table.links) and any(record.form == "nested" for record in chunk)
         existing = {}
         if needs_old:  # a nested view that does not state every link: keep the others
             existing = {
@@ -317,16 +323,18 @@ class _Importer:
         out = []
         by_id = {row["hsds_id"]: row for row in rows}
         schedules = []
-        for hsds_id, pk, created in saved:
+        for hsds_id, pk, what in saved:
             self.ids[table.name][hsds_id] = pk
+            self.report._count(table.name, what)
+            if hsds_id in waiting:
+                out.append((pk, waiting[hsds_id]))
+            if what == writing.UNCHANGED:
+                continue
             self.touched[table.name].add(pk)
-            self.report._count(table.name, "created" if created else "updated")
-            if created:
+            if what == writing.CREATED:
                 self.created_in.add(table.name)
             elif table.name == "service_at_location":
                 self.updated_sal.append(pk)
-            if hsds_id in waiting:
-                out.append((pk, waiting[hsds_id]))
             if table.name == "schedule":
                 schedules.append({"pk": pk, **by_id[hsds_id]})
         if schedules:
@@ -606,7 +614,7 @@ def _convert(plan: _Plan, record: Record) -> tuple[dict, dict, dict]:
             if format_datetime(parsed) != value:
                 raw[name] = value
     names = plan.names
-    extra = {k: v for k, v in data.items() if k not in names}
+    extra = {} if names.issuperset(data) else {k: v for k, v in data.items() if k not in names}
     if raw:
         extra["_raw"] = raw
     if empty:

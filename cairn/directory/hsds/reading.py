@@ -138,10 +138,11 @@ def read_csv(name: str, text: str) -> ReadResult:
                 )
             )
     row_number = 1
+    all_links = frozenset(table.links)
     try:
         for cells in reader:
             row_number += 1
-            if not any(c.strip() for c in cells):
+            if not any(cells):
                 continue
             where = f"row {row_number}"
             if len(cells) != len(header):
@@ -164,7 +165,7 @@ def read_csv(name: str, text: str) -> ReadResult:
                     raw_text[column] = cell
                 else:
                     data[column] = cell
-            explicit = {c for c in header if c in table.links}
+            explicit = all_links  # a CSV row is the whole record: a missing link is none
             result.records.append(
                 Record(
                     table.name,
@@ -172,7 +173,7 @@ def read_csv(name: str, text: str) -> ReadResult:
                     base,
                     where,
                     "csv",
-                    explicit_links=explicit,
+                    explicit_links=set(explicit),
                     raw_text=raw_text,
                 )
             )
@@ -228,10 +229,9 @@ def read_json(name: str, text: str) -> ReadResult:
                 if not isinstance(row, dict):
                     result.problems.append(Problem(base, where, "", "a record must be an object"))
                     continue
-                explicit = {k for k in row if k in TABLES[table_name].links}
-                result.records.append(
-                    Record(table_name, dict(row), base, where, "tables", explicit_links=explicit)
-                )
+                # A flat row states all its links (a missing one is none); objects nested in
+                # it are read as in the compiled form.
+                flatten(TABLES[table_name], row, base, where, result.records, form="tables")
         return result
     if isinstance(document, dict) and isinstance(document.get("contents"), list):
         items = [(f"/contents/{i}", item) for i, item in enumerate(document["contents"])]
@@ -308,10 +308,11 @@ def flatten(
     out: list[Record],
     implied: dict | None = None,
     parent_table: str = "",
+    form: str = "nested",
 ) -> None:
     """Append `obj` and every object nested in it as flat records."""
     data: dict = {}
-    explicit = {k for k in obj if k in table.links}
+    explicit = set(table.links) if form == "tables" else {k for k in obj if k in table.links}
     children: list[tuple[Table, dict, str, dict]] = []
     for key, value in obj.items():
         nested = table.nested.get(key)
@@ -346,7 +347,7 @@ def flatten(
             data,
             file,
             pointer or "/",
-            "nested",
+            form,
             explicit_links=explicit,
             parent_table=parent_table,
         )

@@ -41,8 +41,14 @@ def complete_rows(model, rows: list[dict]) -> list[dict]:
     return rows
 
 
-def upsert(model, rows: list[dict], *, update_columns: list[str]) -> list[tuple[str, int, bool]]:
-    """Insert or update `rows` (dicts by attname, with "hsds_id"); [(hsds_id, pk, created)]."""
+CREATED, UPDATED, UNCHANGED = "created", "updated", "unchanged"
+_NOT_COMPARED = ("updated_at",)
+
+
+def upsert(model, rows: list[dict], *, update_columns: list[str]) -> list[tuple[str, int, str]]:
+    """Insert or update `rows` (dicts by attname, with "hsds_id"): [(hsds_id, pk, what)],
+    `what` being "created", "updated" or "unchanged" (a row equal to the stored one is not
+    written again, so importing the same file twice rewrites nothing)."""
     if not rows:
         return []
     rows = complete_rows(model, rows)
@@ -89,6 +95,14 @@ def _pg_upsert(model, rows, update_columns):
     names = ", ".join(f'"{c}"' for c in columns)
     temp = f"hsds_load_{table}"
     updates = ", ".join(f'"{c}" = EXCLUDED."{c}"' for c in update_columns)
+    compared = [c for c in update_columns if c not in _NOT_COMPARED]
+    changed = (
+        f"({', '.join(f'{table}.{c}' for c in compared)}) IS DISTINCT FROM "
+        f"({', '.join(f'EXCLUDED.{c}' for c in compared)})"
+    )
+    json_columns = [
+        f.attname for f in model._meta.concrete_fields if f.get_internal_type() == "JSONField"
+    ]
     with connection.cursor() as cursor:
         # An import can be run again, so a crash losing its last commits costs nothing;
         # not waiting for each commit's flush makes bulk loads faster.
@@ -97,40 +111,63 @@ def _pg_upsert(model, rows, update_columns):
             f'CREATE TEMP TABLE IF NOT EXISTS "{temp}" AS '
             f'SELECT {names} FROM "{table}" WITH NO DATA'
         )
-        cursor.execute(f'TRUNCATE "{temp}"')
-        json_columns = {
-            f.attname for f in model._meta.concrete_fields if f.get_internal_type() == "JSONField"
-        }
         with cursor.cursor.copy(f'COPY "{temp}" ({names}) FROM STDIN') as copy:
             for row in rows:
                 for c in json_columns:
-                    row[c] = json.dumps(row[c], ensure_ascii=False)
+                    row[c] = json.dumps(row[c], ensure_ascii=False) if row[c] else "{}"
                 copy.write_row([row[c] for c in columns])
         cursor.execute(
             f'INSERT INTO "{table}" ({names}) SELECT {names} FROM "{temp}" '
-            f'ON CONFLICT ("hsds_id") DO UPDATE SET {updates} '
+            f'ON CONFLICT ("hsds_id") DO UPDATE SET {updates} WHERE {changed} '
             f'RETURNING "hsds_id", "id", (xmax = 0)'
         )
-        result = cursor.fetchall()
+        written = {
+            hsds_id: (pk, CREATED if created else UPDATED)
+            for hsds_id, pk, created in cursor.fetchall()
+        }
         cursor.execute(f'TRUNCATE "{temp}"')
-    return [(hsds_id, pk, created) for hsds_id, pk, created in result]
+        same = [row["hsds_id"] for row in rows if row["hsds_id"] not in written]
+        if same:
+            cursor.execute(
+                f'SELECT "hsds_id", "id" FROM "{table}" WHERE "hsds_id" = ANY(%s)', [same]
+            )
+            written.update((hsds_id, (pk, UNCHANGED)) for hsds_id, pk in cursor.fetchall())
+    return [(hsds_id, pk, what) for hsds_id, (pk, what) in written.items()]
 
 
 def _django_upsert(model, rows, update_columns):
-    ids = [row["hsds_id"] for row in rows]
-    existing = set(model.objects.filter(hsds_id__in=ids).values_list("hsds_id", flat=True))
+    compared = [c for c in update_columns if c not in _NOT_COMPARED]
+    old = {
+        row["hsds_id"]: row
+        for row in model.objects.filter(hsds_id__in=[r["hsds_id"] for r in rows]).values(
+            "pk", "hsds_id", *compared
+        )
+    }
+    out, write = [], []
+    for row in rows:
+        stored = old.get(row["hsds_id"])
+        if stored is not None and all(stored[c] == row[c] for c in compared):
+            out.append((row["hsds_id"], stored["pk"], UNCHANGED))
+        else:
+            write.append(row)
     fields = [model._meta.get_field(c).name for c in update_columns]
-    objects = [model(**row) for row in rows]
-    model.objects.bulk_create(
-        objects, update_conflicts=True, unique_fields=["hsds_id"], update_fields=fields
-    )
+    objects = [model(**row) for row in write]
+    if objects:
+        model.objects.bulk_create(
+            objects, update_conflicts=True, unique_fields=["hsds_id"], update_fields=fields
+        )
     missing = [o.hsds_id for o in objects if o.pk is None]
     found = (
         dict(model.objects.filter(hsds_id__in=missing).values_list("hsds_id", "pk"))
         if missing
         else {}
     )
-    return [
-        (o.hsds_id, o.pk if o.pk is not None else found[o.hsds_id], o.hsds_id not in existing)
+    out += [
+        (
+            o.hsds_id,
+            o.pk if o.pk is not None else found[o.hsds_id],
+            UPDATED if o.hsds_id in old else CREATED,
+        )
         for o in objects
     ]
+    return out
