@@ -159,13 +159,14 @@ class LeanMessage:
     """
 
     def __init__(self, text: str, msh_line: str, separator: str, encoding: str):
+        self._cairn_observations = None
         self.msh_line = msh_line
         self.separator, self.encoding = separator, encoding
         repetition, component, subcomponent = encoding[1], encoding[0], encoding[3]
         by_name: dict[str, list] = {}
         for line in text.split("\r"):
-            name = line.split(separator, 1)[0]
-            if name not in READ_SEGMENTS:
+            name = line[:3]  # every segment Cairn reads has a three-letter name
+            if name not in READ_SEGMENTS or line[3:4] not in (separator, ""):
                 continue
             fields = line.split(separator)
             if name == "MSH":
@@ -322,6 +323,14 @@ def _get(
     repeat: int = 1,
     index: int = 1,
 ) -> str:
+    if message.__class__ is LeanMessage:  # the common case, without the general lookups
+        found = message._cairn_segments.get(segment)
+        if not found or index > len(found):
+            return ""
+        found = found[index - 1]
+        if found.__class__ is LeanSegment:
+            return found.extract_field(1, field, repeat, component).strip()
+        return _segment_value(found, field, component, repeat)
     try:
         found = _segments(message, segment)[index - 1]
     except IndexError:
@@ -427,7 +436,14 @@ def _age_from_observation(message: hl7.Message) -> int | None:
 
 
 def _observations(message: hl7.Message, loinc: str) -> list:
-    return [obx for obx in _segments(message, "OBX") if _segment_value(obx, 3) == loinc]
+    """The OBX segments observing `loinc` (OBX-3), indexed once per message."""
+    by_code = getattr(message, "_cairn_observations", None)
+    if by_code is None:
+        by_code = {}
+        for obx in _segments(message, "OBX"):
+            by_code.setdefault(_segment_value(obx, 3), []).append(obx)
+        message._cairn_observations = by_code
+    return by_code.get(loinc, [])
 
 
 def _observation_text(obx) -> str:
