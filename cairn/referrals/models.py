@@ -143,6 +143,9 @@ class Referral(models.Model):
         indexes = [
             models.Index(fields=["from_organization", "status"], name="referral_from_status"),
             models.Index(fields=["to_organization", "status"], name="referral_to_status"),
+            # The lists: one organization's referrals, newest first.
+            models.Index(fields=["from_organization", "-sent_at"], name="referral_from_sent"),
+            models.Index(fields=["to_organization", "-sent_at"], name="referral_to_sent"),
         ]
         constraints = [
             models.UniqueConstraint(

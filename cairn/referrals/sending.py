@@ -9,6 +9,7 @@ from django.apps import apps
 from django.http import Http404
 
 from cairn.cases.access import Purpose, get_client_for_user
+from cairn.cases.models.groups import CareGroup
 from cairn.cases.models.plans import Referral as PlanReferral
 from cairn.referrals import access, actions, services
 from cairn.referrals.actions import ConsentToShare, ReferralError
@@ -125,17 +126,41 @@ def origin_for(user, data: SendInput) -> Origin:
     )
 
 
+DETAIL_LIMIT = 500
+
+
+def typed_details(details: dict) -> dict:
+    """The typed details, checked: a date of birth is a date, none longer than 500
+    characters, a group one of the four. ReferralError names `details.<detail>`."""
+    checked = {}
+    for key, value in (details or {}).items():
+        if key not in TYPED_DETAILS or value in (None, ""):
+            continue
+        field_name = f"details.{key}"
+        if key == SharedDetail.DATE_OF_BIRTH and not isinstance(value, dt.date):
+            try:
+                value = dt.date.fromisoformat(str(value).strip())
+            except ValueError:
+                raise ReferralError(
+                    "Date of birth: give a date like 1990-01-31.", field_name
+                ) from None
+        if key == SharedDetail.GROUP and value not in CareGroup.values:
+            raise ReferralError(f"Group: give one of {', '.join(CareGroup.values)}.", field_name)
+        if isinstance(value, str) and len(value) > DETAIL_LIMIT:
+            raise ReferralError(
+                f"{SharedDetail(key).label}: at most {DETAIL_LIMIT} characters.", field_name
+            )
+        checked[key] = value
+    return checked
+
+
 def consent_from(data: SendInput) -> ConsentToShare:
     if data.consent_given is None:
         raise ReferralError(
             "Consent: record whether the person agreed to share their details.", "consent_given"
         )
     allows = frozenset(str(a) for a in data.consent_allows or ())
-    details = {
-        key: value
-        for key, value in (data.details or {}).items()
-        if key in TYPED_DETAILS and value not in (None, "")
-    }
+    details = typed_details(data.details)
     return ConsentToShare(
         given=bool(data.consent_given),
         how=data.consent_how or "",

@@ -113,20 +113,21 @@ def _posted_input(post) -> SendInput:
     )
 
 
-def _send_context(request, values: dict) -> dict:
-    """What the send page shows, from the address (GET) or the submitted form (POST)."""
+def _send_context(request, values: dict, *, strict: bool = True) -> dict:
+    """What the send page shows, from the address (GET) or the submitted form (POST).
+    An unknown care plan referral or encounter is 404 when `strict`; when a refused
+    form is shown again it is left out (its error is on the page)."""
     user = request.user
     service = services.get_service(values.get("service"))
     plan_referral = client = encounter = None
-    if values.get("plan_referral"):
-        plan_referral, client = plan_referral_for(user, values.get("plan_referral"))
-    elif values.get("encounter"):
-        try:
+    try:
+        if values.get("plan_referral"):
+            plan_referral, client = plan_referral_for(user, values.get("plan_referral"))
+        elif values.get("encounter"):
             encounter = encounter_for(user, values.get("encounter"))
-        except ReferralError:
-            raise Http404(
-                "No encounter with this number was recorded by your organizations."
-            ) from None
+    except (ReferralError, Http404):
+        if strict:
+            raise Http404("No care plan referral or encounter with this number for you.") from None
     query = values.get("q") or ""
     if not query and plan_referral is not None and service is None:
         query = plan_referral.to_whom
@@ -163,7 +164,7 @@ def send(request):
     try:
         referral, _created = send_from_input(request.user, _posted_input(request.POST))
     except ReferralError as error:
-        context = _send_context(request, request.POST)
+        context = _send_context(request, request.POST, strict=False)
         context["errors"] = {error.field: str(error)}
         return render(request, "referrals/send.html", context, status=400)
     return redirect("referrals:detail", referral_id=referral.pk)

@@ -125,3 +125,41 @@ def test_steps_on_the_page_under_htmx(client, outreach_worker, service_intake, c
     )
     assert response.status_code == 200
     assert 'data-status="accepted"' in response.content.decode()
+
+
+def test_an_unknown_plan_referral_in_the_address_is_404(client, er_nurse):
+    client.force_login(er_nurse)
+    assert client.get("/referrals/send/?plan_referral=abc").status_code == 404
+    assert client.get("/referrals/send/?plan_referral=999999").status_code == 404
+
+
+def test_a_typed_date_of_birth_must_be_a_date(client, outreach_worker, clinic_service):
+    client.force_login(outreach_worker)
+    response = client.post(
+        "/referrals/send/",
+        {
+            "service": clinic_service.pk,
+            "reason": "x",
+            "consent_given": "yes",
+            "consent_how": "verbal",
+            "consent_allows": ["date_of_birth"],
+            "detail_date_of_birth": "spring 1990",
+        },
+    )
+    assert response.status_code == 400
+    assert 'data-field="details.date_of_birth"' in response.content.decode()
+
+
+def test_long_lists_come_a_page_at_a_time(client, outreach_worker, clinic_service):
+    from cairn.referrals.queries import LIST_LIMIT
+    from cairn.referrals.tests.conftest import send
+
+    first = send(outreach_worker, clinic_service)
+    for _ in range(LIST_LIMIT):
+        send(outreach_worker, clinic_service)
+    client.force_login(outreach_worker)
+    page = client.get("/referrals/sent/").content.decode()
+    assert page.count('class="pill pill-status"') == LIST_LIMIT
+    assert "Older referrals" in page and first.reference not in page
+    older = client.get("/referrals/sent/?status=open&page=2").content.decode()
+    assert first.reference in older and "Older referrals" not in older
