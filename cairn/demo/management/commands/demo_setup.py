@@ -69,6 +69,7 @@ class Command(BaseCommand):
             )
             self.stdout.write(f"Classified {job.done:,} events against the case definitions.")
         self.cases()
+        self.partnership()
         self.surveillance(today=options["end"] + dt.timedelta(days=1) if options["end"] else None)
         self.stdout.write("")
         self.stdout.write("Demo logins (every person and record in the demo is synthetic):")
@@ -82,6 +83,24 @@ class Command(BaseCommand):
         loaded = load_demo_cases()
         if loaded is not None:
             self.stdout.write(f"{loaded.summary()} ({time.monotonic() - started:.1f} s)")
+
+    def partnership(self) -> None:
+        """The resource directory, action teams with their outreach, and referrals, once each."""
+        from cairn.demo.directory import load_demo_directory
+        from cairn.demo.encounters import load_demo_encounters
+        from cairn.demo.referrals import load_demo_referrals
+        from cairn.demo.teams import load_demo_teams
+
+        started = time.monotonic()
+        self.stdout.write(load_demo_directory().summary())
+        teams = load_demo_teams()
+        encounters = load_demo_encounters()
+        referrals = load_demo_referrals()
+        if teams or encounters or referrals:
+            self.stdout.write(
+                f"Action teams: {teams} new, {encounters:,} outreach encounters; "
+                f"{referrals} referrals sent ({time.monotonic() - started:.1f} s)"
+            )
 
     def surveillance(self, *, today: dt.date | None = None) -> None:
         """Counts, then a first surveillance run over the whole demo, once.
