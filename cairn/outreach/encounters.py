@@ -136,16 +136,22 @@ def may_see_encounters_anywhere(user) -> bool:
     )
 
 
-def may_change(user, encounter: Encounter, *, now: dt.datetime | None = None) -> bool:
-    """The recorder may correct or void an encounter within the edit window."""
+def may_change(
+    user, encounter: Encounter, *, now: dt.datetime | None = None, may_record: bool | None = None
+) -> bool:
+    """The recorder may correct or void an encounter within the edit window (while they
+    may still record for the team: `may_record`, when the caller knows it already)."""
     now = now or timezone.now()
-    return (
+    if not (
         encounter.voided_at is None
         and encounter.recorded_by_id is not None
         and encounter.recorded_by_id == getattr(user, "pk", None)
         and now - encounter.recorded_at <= EDIT_WINDOW
-        and may_record_outreach(user, encounter.team)
-    )
+    ):
+        return False
+    if may_record is None:
+        may_record = may_record_outreach(user, encounter.team)
+    return may_record
 
 
 def get_encounter_for(user, team: Team, encounter_id) -> Encounter:

@@ -180,12 +180,12 @@ def encounter_list(request, slug):
     if group not in dict(GROUPS):
         group = ""
     include_voided = request.GET.get("voided") == "1"
-    rows = actions.team_encounters(
-        team, month=month, group=group, include_voided=include_voided
-    ).select_related("recorded_by")
+    rows = actions.team_encounters(team, month=month, group=group, include_voided=include_voided)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     links = actions.client_links_visible_to(request.user, shown)
+    may_record = may_record_outreach(request.user, team)
+    now = timezone.now()
     today = timezone.localdate()
     months = [add_months(month_start(today), -i) for i in range(12)]
     return render(
@@ -194,13 +194,20 @@ def encounter_list(request, slug):
         {
             "team": team,
             "page": page,
-            "rows": [(e, links.get(e.pk), actions.may_change(request.user, e)) for e in shown],
+            "rows": [
+                (
+                    e,
+                    links.get(e.pk),
+                    actions.may_change(request.user, e, now=now, may_record=may_record),
+                )
+                for e in shown
+            ],
             "months": months,
             "month": month,
             "groups": GROUPS,
             "group": group,
             "include_voided": include_voided,
-            "may_record": may_record_outreach(request.user, team),
+            "may_record": may_record,
             "may_link": bool(actions.care_team_member_organization_ids(request.user, team)),
         },
     )
