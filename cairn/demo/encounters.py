@@ -5,8 +5,8 @@ has demo encounters (creation keys "demo:encounters:<team>:<n>") is left as it i
 running it again adds nothing; a team added later gets its year on the next run.
 
 The figures are invented but shaped like street outreach in a northern BC city: most
-people met are in the street-involved group, many are First Nations, fewer are
-recreational or hidden regular users; more encounters in the cold months (people
+people met are in the street-involved group, many are First Nations, fewer are in the
+recreational or the hidden regular-use group; more encounters in the cold months (people
 gather at shelters and drop-ins) and around income-assistance day late in the month;
 naloxone kits and harm-reduction supplies are the most common things given, a few
 people are connected to treatment, housing or the response centre each month.

@@ -77,7 +77,7 @@ def test_the_key_may_come_in_the_body(client, peer_worker, pg_team):
         ({"occurred_on": "2999-01-01"}, "k", "occurred_on", "in the future"),
         ({"occurred_on": ""}, "k", "occurred_on", "Give the date"),
         ({"community": "bc-lha-abbotsford"}, "k", "community", "team's communities"),
-        ({"group": "users"}, "k", "group", "Choose one of the groups"),
+        ({"group": "someone"}, "k", "group", "Choose one of the groups"),
         ({"latitude": 53.9}, "k", "longitude", "both latitude and longitude"),
         ({"place_description": "455 Victoria St"}, "k", "place_description", "street address"),
         ({"follow_up_needed": True}, "k", "follow_up_note", "Say what follow-up"),

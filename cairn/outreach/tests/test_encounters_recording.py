@@ -119,7 +119,7 @@ def test_the_same_key_from_another_worker_is_another_encounter(
         ({"occurred_on": "2999-01-01"}, "occurred_on", "The date is in the future"),
         ({"occurred_on": "yesterday"}, "occurred_on", "Enter the date like"),
         ({"community": "bc-lha-abbotsford"}, "community", "Choose one of the team's communities"),
-        ({"group": "addicts"}, "group", "Choose one of the groups"),
+        ({"group": "not_a_group"}, "group", "Choose one of the groups"),
         ({"latitude": "53.9"}, "longitude", "Give both latitude and longitude"),
         ({"follow_up_needed": "on"}, "follow_up_note", "Say what follow-up is needed"),
         ({"connected_to_other": "on"}, "connection_note", "Say which other connection"),
@@ -189,3 +189,19 @@ def test_a_connection_offers_a_referral_only_when_the_referral_page_exists(
 
     plain = client.post(new_url(pg_team), form_post(pg_team))
     assert "Refer to a service" not in client.get(plain.url).content.decode()
+
+
+def test_encounter_pages_use_person_first_language(client, outreach_worker, pg_team):
+    client.force_login(outreach_worker)
+    recorded = client.post(new_url(pg_team), form_post(pg_team, connected_to_treatment="on"))
+    slug = {"slug": pg_team.slug}
+    pages = [
+        new_url(pg_team),
+        recorded.url,
+        reverse("outreach:encounter_list", kwargs=slug),
+        reverse("outreach:encounter_indicators", kwargs=slug),
+    ]
+    for url in pages:
+        html = client.get(url).content.decode().lower()
+        for word in ("addict", "abuser", "junkie", "drug user", "substance abuse", "clean"):
+            assert word not in html, (url, word)
