@@ -366,6 +366,27 @@ class _Importer:
             )
             for row, (community_id, _) in zip(rows, placed, strict=True):
                 row["community_id"] = community_id
+            # Off every boundary (or no point): the postal code of an address Cairn already
+            # has decides, as it did when the location was first placed.
+            unplaced = {r["hsds_id"]: r for r in rows if r["community_id"] is None}
+            if unplaced:
+                postal: dict[str, str] = {}
+                for location_id, code in (
+                    writing.where_in(
+                        TABLES["address"].model.objects.all(),
+                        "location_id",
+                        Location.objects.filter(hsds_id__in=list(unplaced)).values_list(
+                            "pk", flat=True
+                        ),
+                    )
+                    .order_by("location_id", "pk")
+                    .values_list("location__hsds_id", "postal_code")
+                ):
+                    postal.setdefault(location_id, code)
+                if postal:
+                    found = place_many([("", None, None, code) for code in postal.values()])
+                    for hsds_id, (community_id, _) in zip(postal, found, strict=True):
+                        unplaced[hsds_id]["community_id"] = community_id
 
     def _provider_names(self, provider_pks: list) -> dict[int, str]:
         by_pk: dict[int, str] = {}
