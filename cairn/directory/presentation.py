@@ -100,10 +100,10 @@ def schedule_in_words(schedule) -> str:
     times = ""
     if schedule.opens_at and schedule.closes_at:
         opens, closes = _time(schedule.opens_at), _time(schedule.closes_at)
-        times = "Open 24 hours" if opens == closes == "00:00" else f"{opens}–{closes}"
+        times = "24 hours" if opens == closes == "00:00" else f"{opens}–{closes}"
         if opens != closes and closes <= opens and closes != "00:00":
             times += " (next day)"
-    line = " ".join(p for p in (days, times) if p)
+    line = (", " if times == "24 hours" else " ").join(p for p in (days, times) if p)
     if schedule.description:
         line = f"{line} · {schedule.description}" if line else schedule.description
     return line or "Hours not given"

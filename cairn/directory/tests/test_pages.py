@@ -287,3 +287,11 @@ def test_keepers_see_their_buttons_on_the_public_page(client, listings, service_
         reverse("directory:service_detail", args=[listings["other_org"].pk])
     ).content.decode()
     assert "Still correct" not in html
+
+
+def test_listing_page_from_a_search_near_a_point_shows_the_distance(client, listings):
+    url = reverse("directory:service_detail", args=[listings["fresh"].pk])
+    response = client.get(url, {"lat": PG[0], "lon": PG[1]})
+    assert response.status_code == 200
+    assert "3.3 km" in response.content.decode()
+    assert client.get(url, {"lat": "north", "lon": "1"}).status_code == 200  # ignored
