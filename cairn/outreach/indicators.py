@@ -176,6 +176,13 @@ class IndicatorsView:
     indicators: TeamIndicators | None = None  # only for full viewers
 
     @property
+    def total_items(self) -> list[tuple[str, int | None]]:
+        """(measure label, grand total as shown) for the summary above the tables."""
+        return [
+            (label, value) for (_, label), value in zip(MEASURES, self.by_month.total, strict=True)
+        ]
+
+    @property
     def tables(self) -> list[Table]:
         return [self.by_month, self.by_group]
 

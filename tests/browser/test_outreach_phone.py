@@ -153,6 +153,16 @@ def test_an_outreach_worker_records_encounters_on_a_phone_with_a_poor_connection
     expect(total.locator("td").nth(1)).to_have_text("3")  # kits: 2 + 1
     expect(total.locator("td").nth(4)).to_have_text("1")  # connected to treatment
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    if screenshot_dir:
+        page.screenshot(path=screenshot_dir / "outreach-indicators-phone.png", full_page=True)
+
+    # The team's list shows all three, newest first, each correctable by its recorder.
+    page.goto(f"/teams/{pg_team.slug}/encounters/")
+    expect(page.locator("li.encounter")).to_have_count(3)
+    expect(page.get_by_role("link", name="Correct or void")).to_have_count(3)
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    if screenshot_dir:
+        page.screenshot(path=screenshot_dir / "outreach-encounter-list-phone.png", full_page=True)
 
 
 def test_without_javascript_the_form_posts_and_a_mistake_keeps_the_input(
