@@ -1,7 +1,8 @@
 """An outreach worker records encounters on a phone, on a connection that drops.
 
-A phone-sized context (375 × 740, mobile, touch). Offline, a submission fails: the
-inputs stay, the page says so, and the retry records exactly one encounter. When the
+A phone-sized context (375 × 740, mobile, touch). On a server error, then offline, a
+submission fails: the inputs stay, the page says so, and the retry records exactly one
+encounter. When the
 server records it but the answer is lost, the draft kept in the browser sends the same
 creation key again and the server returns the first encounter, not a second.
 """
@@ -89,10 +90,18 @@ def test_an_outreach_worker_records_encounters_on_a_phone_with_a_poor_connection
     page.get_by_role("button", name="One kit more").tap()
     page.get_by_label("Housing").check()
     page.get_by_label("Place (optional)").fill("Near the Fifth Avenue bridge")
-    page.context.set_offline(True)
+    # Cairn fails on its side first (a 500 that never reached the database) ...
+    form_post = re.compile(r"/encounters/new/$")
+    page.route(form_post, lambda route: route.fulfill(status=500, body="Server Error"))
     page.get_by_role("button", name="Record encounter").tap()
-
     failed = page.locator("#send-failed")
+    expect(failed).to_be_visible()
+    expect(failed).to_contain_text("Cairn had a problem on its side (500)")
+    page.unroute(form_post)
+    # ... then the phone loses its connection while retrying.
+    page.context.set_offline(True)
+    page.get_by_role("button", name="Try again").tap()
+
     expect(failed).to_be_visible()
     expect(failed).to_contain_text("Not sent")
     expect(failed).to_contain_text("No connection")
@@ -124,11 +133,11 @@ def test_an_outreach_worker_records_encounters_on_a_phone_with_a_poor_connection
         route.fetch()  # reaches the server, which records the encounter
         route.abort("connectionreset")
 
-    page.route(re.compile(r"/encounters/new/$"), lose_the_answer)
+    page.route(form_post, lose_the_answer)
     page.get_by_role("button", name="Record encounter").tap()
     expect(page.locator("#send-failed")).to_be_visible()
     assert Encounter.objects.count() == 3
-    page.unroute(re.compile(r"/encounters/new/$"))
+    page.unroute(form_post)
 
     page.reload()
     expect(page.locator("#send-status")).to_contain_text("restored")
