@@ -26,11 +26,13 @@ caller's transaction, committed by the caller before anyone is told "stored".
 """
 
 import time
+import weakref
 import zoneinfo
 from collections import Counter
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
 
+import psycopg
 from django.conf import settings
 from django.db import connection
 
@@ -113,6 +115,14 @@ IDENTITY_VALUES = (
     "postal_code",
     "phone",
 )
+
+# Batches up to this many rows run prepared statements (see `submit`).
+PREPARED_BATCH_LIMIT = 1000
+
+# The staging tables are truncated once this many rows were staged since the last time.
+TRUNCATE_AFTER_ROWS = 20_000
+# Per database connection (psycopg's): rows staged since the staging tables were truncated.
+_SESSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
 _SEQUENCE: list[str] = []
 
@@ -307,16 +317,21 @@ class Stage:
                     empty = "TRUNCATE" if self._staged_rows > 1000 else "DELETE FROM"
                     self.cursor.execute(f"{empty} {STAGE}")
                 self._staged_rows = len(lines)
+                self._session["rows"] += len(lines)
                 with self.cursor.copy(
                     f"COPY {STAGE} ({', '.join(STAGE_COLUMNS)}) FROM STDIN"
                 ) as copy:
                     copy.write("".join(lines))
             pipeline = ExitStack()
             pipeline.enter_context(self.raw.pipeline())
-            received = self.raw.cursor()
-            received.execute(_sql_insert_received())
-            inserted = self.raw.cursor()
-            inserted.execute(_sql_insert_events(identities))
+            # A small batch (a group commit) runs the statements prepared: planning them
+            # costs PostgreSQL more than running them for a few dozen rows. Their plans
+            # are made for small stages, so a big batch (a file) has them planned afresh.
+            prepare = len(lines) <= PREPARED_BATCH_LIMIT
+            received = self._statement_cursor(prepare)
+            received.execute(_sql_insert_received(), prepare=prepare)
+            inserted = self._statement_cursor(prepare)
+            inserted.execute(_sql_insert_events(identities), prepare=prepare)
             self._in_flight = _InFlight(
                 pipeline, received, inserted, len(lines), identities, ords or []
             )
@@ -353,12 +368,26 @@ class Stage:
                 in_flight.pipeline.close()
 
     # -- internals --------------------------------------------------------------------
+    def _statement_cursor(self, prepare: bool):
+        """A cursor with server-side parameters (needed to prepare), or the usual one."""
+        return psycopg.Cursor(self.raw) if prepare else self.raw.cursor()
+
     def _create_tables(self) -> None:
-        """The staging tables, once per session (emptied at each commit and here).
+        """The staging tables, once per session, emptied of the previous accept's rows.
 
         One round trip: the settings, the tables if this session has none yet, and
-        emptying them (they are empty unless another accept ran in this transaction).
+        emptying them.
         """
+        # Emptied here, not ON COMMIT DELETE ROWS: truncating at every commit costs a
+        # small batch (an MLLP group commit) milliseconds. Deleting leaves dead rows that
+        # only a truncation frees (temporary tables are not vacuumed), so one follows
+        # every TRUNCATE_AFTER_ROWS staged rows.
+        self._session = _SESSIONS.setdefault(self.raw, {"rows": 0})
+        if self._session["rows"] > TRUNCATE_AFTER_ROWS:
+            empty = f"TRUNCATE {STAGE}, {CLASSES}"
+            self._session["rows"] = 0
+        else:
+            empty = f"DELETE FROM {STAGE}; DELETE FROM {CLASSES}"
         # JIT compiling these statements costs more than running them; and the planner
         # would sort the stage and the new events to merge-join them, where hashing the
         # (small) classifications and the batch's new ids is several times cheaper.
@@ -376,12 +405,11 @@ class Stage:
             "postal_code text, phone text, "
             f"new_id bigint NOT NULL DEFAULT nextval('{_event_sequence(self.cursor)}'), "
             "event_id bigint, changed boolean NOT NULL DEFAULT false"
-            ") ON COMMIT DELETE ROWS; "
+            "); "
             f"CREATE TEMP TABLE IF NOT EXISTS {CLASSES} ("
             "class_id integer, definition_id bigint, version integer, field text, reason text"
-            ") ON COMMIT DELETE ROWS; "
-            f"DELETE FROM {STAGE}; DELETE FROM {CLASSES}; "
-            "SET LOCAL client_min_messages TO DEFAULT"
+            "); "
+            f"{empty}; SET LOCAL client_min_messages TO DEFAULT"
         )
 
     def _collect(self) -> None:
@@ -484,7 +512,8 @@ class Stage:
     def _read_outcomes(self, duplicates: list) -> None:
         """Each staged row's outcome, and the duplicates' (their stored event), in one
         statement that also marks the batch's cells and writes the audit rows."""
-        cursor = self.cursor
+        prepare = self._staged_rows <= PREPARED_BATCH_LIMIT
+        cursor = self._statement_cursor(prepare)
         audit = ""
         params: list = [
             [ord_ for ord_, _, _ in duplicates],
@@ -524,6 +553,7 @@ class Stage:
                 ){audit}
                 SELECT ord, id, status FROM outcome""",
             params,
+            prepare=prepare,
         )
         for ord_, event_id, status in cursor.fetchall():
             self.outcomes[ord_] = (status, event_id)
