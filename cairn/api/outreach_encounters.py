@@ -212,6 +212,7 @@ class ListFilters(Schema):
     month: str = Field("", description="YYYY-MM")
     group: str = ""
     include_voided: bool = False
+    follow_up_needed: bool = Field(False, description="only those needing follow-up")
     limit: int = Field(100, ge=1, le=500)
     offset: int = Field(0, ge=0)
 
@@ -237,7 +238,11 @@ def encounter_list(request, slug: str, filters: Query[ListFilters]):
     if filters.group and filters.group not in dict(GROUPS):
         return Status(422, {"detail": "group: " + ", ".join(g for g, _ in GROUPS) + "."})
     rows = actions.team_encounters(
-        team, month=month, group=filters.group, include_voided=filters.include_voided
+        team,
+        month=month,
+        group=filters.group,
+        include_voided=filters.include_voided,
+        follow_up_only=filters.follow_up_needed,
     ).select_related("team", "organization")
     return [_encounter_out(e) for e in rows[filters.offset : filters.offset + filters.limit]]
 

@@ -177,7 +177,12 @@ def get_encounter_for(user, team: Team, encounter_id) -> Encounter:
 
 
 def team_encounters(
-    team: Team, *, month: dt.date | None = None, group: str = "", include_voided: bool = False
+    team: Team,
+    *,
+    month: dt.date | None = None,
+    group: str = "",
+    include_voided: bool = False,
+    follow_up_only: bool = False,
 ) -> QuerySet[Encounter]:
     rows = (
         Encounter.objects.filter(team=team).select_related("community").defer("community__boundary")
@@ -188,6 +193,8 @@ def team_encounters(
         rows = rows.filter(occurred_on__year=month.year, occurred_on__month=month.month)
     if group:
         rows = rows.filter(group=group)
+    if follow_up_only:
+        rows = rows.filter(follow_up_needed=True)
     return rows
 
 

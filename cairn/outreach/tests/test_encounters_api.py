@@ -126,6 +126,10 @@ def test_the_list_is_newest_first_and_filtered(client, outreach_worker, police_l
     ]
     month = client.get(url(pg_team), {"month": earlier.strftime("%Y-%m")}).json()
     assert [r["occurred_on"] for r in month] == [earlier.isoformat()]
+    needs = record(outreach_worker, pg_team, follow_up_needed=True, follow_up_note="Kits Friday")
+    assert [r["id"] for r in client.get(url(pg_team), {"follow_up_needed": "true"}).json()] == [
+        needs.pk
+    ]
     bad = client.get(url(pg_team), {"month": "November"})
     assert bad.status_code == 422
     assert bad.json()["detail"].startswith("month:")

@@ -133,3 +133,15 @@ def test_a_voided_encounter_is_kept_but_left_out_of_the_list_and_the_indicators(
     assert totals["treatment"] == 0
     # A voided encounter is not corrected or voided again.
     assert client.get(edit_url(mistake)).status_code == 403
+
+
+def test_the_list_filters_those_needing_follow_up(client, outreach_worker, pg_team):
+    plain = record(outreach_worker, pg_team)
+    needs = record(
+        outreach_worker, pg_team, follow_up_needed=True, follow_up_note="Ride to the clinic"
+    )
+    client.force_login(outreach_worker)
+    page = client.get(list_url(pg_team, follow_up=1)).content.decode()
+    assert f'id="encounter-{needs.pk}"' in page
+    assert f'id="encounter-{plain.pk}"' not in page
+    assert "Ride to the clinic" in page

@@ -180,7 +180,14 @@ def encounter_list(request, slug):
     if group not in dict(GROUPS):
         group = ""
     include_voided = request.GET.get("voided") == "1"
-    rows = actions.team_encounters(team, month=month, group=group, include_voided=include_voided)
+    follow_up_only = request.GET.get("follow_up") == "1"
+    rows = actions.team_encounters(
+        team,
+        month=month,
+        group=group,
+        include_voided=include_voided,
+        follow_up_only=follow_up_only,
+    )
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     shown = list(page.object_list)
     links = actions.client_links_visible_to(request.user, shown)
@@ -207,6 +214,7 @@ def encounter_list(request, slug):
             "groups": GROUPS,
             "group": group,
             "include_voided": include_voided,
+            "follow_up_only": follow_up_only,
             "may_record": may_record,
             "may_link": bool(actions.care_team_member_organization_ids(request.user, team)),
         },
