@@ -204,14 +204,13 @@ def _indicator_out(indicator) -> dict:
         "percent_of_target": indicator.percent_of_target,
         "progress": [
             {"id": p.pk, "recorded_on": p.recorded_on, "value": p.value, "note": p.note}
-            for p in sorted(indicator.progress.all(), key=lambda p: (p.recorded_on, p.pk))
+            for p in indicator.progress_entries
         ],
     }
 
 
 def _indicators(team) -> list[dict]:
-    rows = TeamIndicator.objects.filter(team=team).prefetch_related("progress").order_by("pk")
-    return [_indicator_out(i) for i in rows]
+    return [_indicator_out(i) for i in team_plan.indicators_of(team)]
 
 
 # Reads ---------------------------------------------------------------------------------
@@ -499,7 +498,7 @@ def indicator_progress(request, slug: str, indicator_id: int, body: ProgressIn):
         return Status(404, {"detail": str(error)})
     except team_plan.TeamError as error:
         return _field_error(error)
-    indicator = TeamIndicator.objects.prefetch_related("progress").get(pk=entry.indicator_id)
+    indicator = TeamIndicator.objects.get(pk=entry.indicator_id)
     return Status(201 if created else 200, _indicator_out(indicator))
 
 

@@ -90,7 +90,7 @@ class ProgressReport:
 def _indicator_lines(indicators: list[TeamIndicator]) -> list[IndicatorLine]:
     lines = []
     for indicator in indicators:
-        progress = sorted(indicator.progress.all(), key=lambda p: (p.recorded_on, p.pk))
+        progress = indicator.progress_entries
         lines.append(
             IndicatorLine(
                 name=indicator.name,
@@ -353,8 +353,18 @@ def _styles():
     }
 
 
+SHORT_CELL = 16  # shorter cells are drawn as plain strings: a Paragraph each costs more
+
+
+def _cell(value, styles):
+    text = str(value)
+    if len(text) <= SHORT_CELL:
+        return text
+    return Paragraph(escape(text), styles["cell"])
+
+
 def _table(rows: list[list[str]], widths, styles) -> LongTable:
-    data = [[Paragraph(escape(str(cell)), styles["cell"]) for cell in row] for row in rows]
+    data = [[_cell(cell, styles) for cell in row] for row in rows]
     table = LongTable(data, colWidths=widths, repeatRows=1)
     table.setStyle(
         TableStyle(
@@ -362,6 +372,7 @@ def _table(rows: list[list[str]], widths, styles) -> LongTable:
                 ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
                 ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
                 ("LEFTPADDING", (0, 0), (-1, -1), 3),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 3),
             ]

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -308,6 +309,7 @@ def add_member(
     person_name: str = "",
     team_role: str = "",
     user_id=None,
+    username: str = "",
     joined_on=None,
     idempotency_key: str = "",
 ) -> TeamMember:
@@ -340,15 +342,24 @@ def add_member(
         team_role, "team_role", "Role in the team", TeamRole.choices, default=TeamRole.MEMBER
     )
     user = None
-    if user_id not in (None, ""):
-        from django.contrib.auth import get_user_model
-
-        user = get_user_model().objects.filter(pk=_int(user_id, "user", "Cairn user")).first()
-        if user is None:
-            raise TeamError("Cairn user: no such user.", "user")
-        if organization is None or not user.memberships.filter(organization=organization).exists():
+    username = text(username, "username", "Cairn username", 150, required=False)
+    if user_id not in (None, "") or username:
+        users = get_user_model().objects.filter(is_active=True)
+        if user_id not in (None, ""):
+            user = users.filter(pk=_int(user_id, "user", "Cairn user")).first()
+        else:
+            user = users.filter(username=username).first()
+        # The same answer for "no such user" and "not of this organization": a team
+        # manager learns nothing about other organizations' accounts.
+        if (
+            user is None
+            or organization is None
+            or not user.memberships.filter(organization=organization).exists()
+        ):
+            field = "user" if user_id not in (None, "") else "username"
             raise TeamError(
-                "Cairn user: choose a user of the member's partner organization.", "user"
+                "Cairn user: give the username of someone at the member's partner organization.",
+                field,
             )
     joined_on = date_of(joined_on, "joined_on", "Joined on") or timezone.localdate()
     member, created = _create(
@@ -723,12 +734,38 @@ def funding_of(team: Team) -> tuple[list[Funding], dict[str, Decimal]]:
     return rows, dict(totals)
 
 
+@dataclass(frozen=True)
+class ProgressEntry:
+    pk: int
+    recorded_on: dt.date
+    value: Decimal
+    note: str
+
+
+def attach_progress(indicators: list[TeamIndicator]) -> list[TeamIndicator]:
+    """Every indicator's progress, oldest first, read in one query as plain rows (a plan
+    can hold thousands of entries; model instances for each would cost more than the page)."""
+    by_indicator: dict[int, list[ProgressEntry]] = {i.pk: [] for i in indicators}
+    rows = (
+        IndicatorProgress.objects.filter(indicator_id__in=list(by_indicator))
+        .order_by("indicator_id", "recorded_on", "pk")
+        .values_list("indicator_id", "pk", "recorded_on", "value", "note")
+    )
+    for indicator_id, pk, recorded_on, value, note in rows:
+        by_indicator[indicator_id].append(ProgressEntry(pk, recorded_on, value, note))
+    for indicator in indicators:
+        indicator._progress_entries = by_indicator[indicator.pk]
+    return indicators
+
+
+def indicators_of(team: Team) -> list[TeamIndicator]:
+    return attach_progress(list(TeamIndicator.objects.filter(team=team).order_by("pk")))
+
+
 def plan_of(team: Team) -> list[AreaPlan]:
     """The plan by area of action: goals with their actions and indicators, then the
     area's actions that are not under a goal. Every area is listed, empty or not."""
-    indicators = list(
-        TeamIndicator.objects.filter(team=team).prefetch_related("progress").order_by("pk")
-    )
+    indicators = indicators_of(team)
     by_goal, by_action = defaultdict(list), defaultdict(list)
     for indicator in indicators:
         if indicator.goal_id:

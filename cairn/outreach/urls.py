@@ -33,6 +33,7 @@ urlpatterns: list = [
         plan.indicator_progress,
         name="indicator_progress",
     ),
+    path("<slug:slug>/plan/progress/", plan.progress_add, name="progress_add"),
     path("<slug:slug>/report.pdf", reports.report_pdf_view, name="report_pdf"),
     path("<slug:slug>/report.csv", reports.report_csv_view, name="report_csv"),
     path("<slug:slug>/at-risk/", reports.at_risk, name="at_risk"),

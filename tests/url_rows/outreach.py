@@ -46,6 +46,7 @@ ROWS: dict[str, list[Visit]] = {
     "outreach:action_status": _post({**NO_TEAM, "action_id": "999999"}),
     "outreach:indicator_add": _post(),
     "outreach:indicator_progress": _post({**NO_TEAM, "indicator_id": "999999"}),
+    "outreach:progress_add": _post(),
     "outreach:report_pdf": _get(),
     "outreach:report_csv": _get(),
     "outreach:at_risk": _get(),

@@ -321,9 +321,23 @@ class TeamIndicator(models.Model):
         return self.name
 
     @property
-    def latest_progress(self) -> "IndicatorProgress | None":
-        entries = list(self.progress.all())
-        return max(entries, key=lambda p: (p.recorded_on, p.pk)) if entries else None
+    def progress_entries(self) -> list:
+        """Progress oldest first: rows set by `teams.attach_progress` (plain tuples read in
+        one query for a whole plan), else this indicator's rows."""
+        entries = getattr(self, "_progress_entries", None)
+        if entries is None:
+            entries = sorted(self.progress.all(), key=lambda p: (p.recorded_on, p.pk))
+            self._progress_entries = entries
+        return entries
+
+    @property
+    def recent_progress(self) -> list:
+        return self.progress_entries[-3:]
+
+    @property
+    def latest_progress(self):
+        entries = self.progress_entries
+        return entries[-1] if entries else None
 
     @property
     def actual(self) -> Decimal | None:

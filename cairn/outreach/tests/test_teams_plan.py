@@ -184,3 +184,29 @@ def test_api_status_change_and_progress(client, police_liaison, pg_team):
     assert response.json()["actual"] == "150.00" and response.json()["percent_of_target"] == 75
     indicators = client.get(f"/api/v1/teams/{pg_team.slug}/indicators").json()
     assert indicators["plan"][0]["actual"] == "150.00"
+
+
+def test_one_form_records_progress_on_the_indicators_one_may_change(
+    client, police_liaison, peer_worker, pg_team
+):
+    client.force_login(police_liaison)
+    page = client.get(f"/teams/{pg_team.slug}/").content.decode()
+    assert "Record progress" in page and "Add an indicator" in page
+    assert f'<option value="action-{pg_team.action.pk}"' in page
+    assert f'<option value="goal-{pg_team.goal.pk}"' not in page  # not the goal's owner
+    response = client.post(
+        f"/teams/{pg_team.slug}/plan/progress/",
+        {"indicator": pg_team.indicator.pk, "value": "100", "idempotency_key": "p9"},
+        HTTP_HX_REQUEST="true",
+    )
+    assert response.status_code == 200
+    assert "<strong>100</strong> of 200 kits (50%)" in response.content.decode()
+    response = client.post(
+        f"/teams/{pg_team.slug}/plan/indicators/add/",
+        {"for": f"action-{pg_team.action.pk}", "name": "Businesses trained", "target": "40"},
+    )
+    assert response.status_code == 302
+    assert pg_team.action.indicators.filter(name="Businesses trained").exists()
+    client.force_login(peer_worker)
+    page = client.get(f"/teams/{pg_team.slug}/").content.decode()
+    assert "Record progress" not in page and "Add an indicator" not in page

@@ -157,3 +157,22 @@ def test_editing_the_team(client, municipal_coordinator, pg_team):
     assert response.status_code == 302
     pg_team.refresh_from_db()
     assert pg_team.name == "PG CAT" and not pg_team.active
+
+
+def test_a_seat_names_a_cairn_user_of_its_organization_only(
+    client, municipal_coordinator, police_liaison, peer_worker, pg_team
+):
+    client.force_login(municipal_coordinator)
+    url = f"/teams/{pg_team.slug}/members/add/"
+    police = persona_organization(police_liaison)
+    response = client.post(
+        url, {"organization": police.pk, "username": "peer.worker", "team_role": "coordinator"}
+    )
+    assert response.status_code == 400
+    assert 'data-field="username"' in response.content.decode()
+    response = client.post(
+        url, {"organization": police.pk, "username": "police.liaison", "team_role": "coordinator"}
+    )
+    assert response.status_code == 302
+    seat = TeamMember.objects.get(team=pg_team, organization=police, team_role="coordinator")
+    assert seat.user == police_liaison

@@ -103,10 +103,22 @@ def action_status(request, slug, action_id):
     )
 
 
+def _measured(post) -> tuple[str, str]:
+    """(goal id, action id) from the form's "for" choice ("goal-3", "action-5"), or from
+    the fields `goal` and `action`."""
+    kind, _, pk = (post.get("for") or "").partition("-")
+    if kind == "goal":
+        return pk, ""
+    if kind == "action":
+        return "", pk
+    return post.get("goal", ""), post.get("action", "")
+
+
 @team_view
 @require_POST
 def indicator_add(request, slug):
     p = request.POST
+    goal_id, action_id = _measured(p)
     return _write(
         request,
         slug,
@@ -114,14 +126,13 @@ def indicator_add(request, slug):
             actor=request.user,
             team=team,
             name=p.get("name", ""),
-            goal_id=p.get("goal", ""),
-            action_id=p.get("action", ""),
+            goal_id=goal_id,
+            action_id=action_id,
             unit=p.get("unit", ""),
             target=p.get("target", ""),
             idempotency_key=p.get("idempotency_key", ""),
         ),
-        form="indicator_goal" if p.get("goal") else "indicator_action",
-        item_id=p.get("goal", "") or p.get("action", ""),
+        form="indicator",
     )
 
 
@@ -142,5 +153,25 @@ def indicator_progress(request, slug, indicator_id):
             idempotency_key=p.get("idempotency_key", ""),
         ),
         form="progress",
-        item_id=indicator_id,
+    )
+
+
+@team_view
+@require_POST
+def progress_add(request, slug):
+    """Progress for the indicator chosen in the form (the plan's one "Record progress")."""
+    p = request.POST
+    return _write(
+        request,
+        slug,
+        lambda team: team_plan.record_progress(
+            actor=request.user,
+            team=team,
+            indicator_id=p.get("indicator", ""),
+            value=p.get("value", ""),
+            recorded_on=p.get("recorded_on", ""),
+            note=p.get("note", ""),
+            idempotency_key=p.get("idempotency_key", ""),
+        ),
+        form="progress",
     )

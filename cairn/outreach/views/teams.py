@@ -86,6 +86,12 @@ def _url_or_none(name: str, **kwargs) -> str | None:
         return None
 
 
+def _owned(indicators, title: str) -> list:
+    for indicator in indicators:
+        indicator.owner_title = title
+    return list(indicators)
+
+
 def workspace_context(request, team, *, errors=None, form="", item_id=None, posted=None) -> dict:
     user = request.user
     may_manage = access.may_manage_team(user, team)
@@ -96,6 +102,22 @@ def workspace_context(request, team, *, errors=None, form="", item_id=None, post
         for action in actions:
             action.editable = may_plan or access.owns_action(user, action)
     funding, totals = team_plan.funding_of(team)
+    # What this user may measure and record progress on: goals when they may edit the
+    # plan, actions they may edit.
+    indicator_targets, progress_indicators = [], []
+    for area in plan:
+        for goal in area.goals:
+            if may_plan:
+                indicator_targets.append((f"goal-{goal.pk}", f"Goal: {goal.title}"))
+                progress_indicators += _owned(goal.indicator_list, goal.title)
+            for action in goal.action_list:
+                if action.editable:
+                    indicator_targets.append((f"action-{action.pk}", f"Action: {action.title}"))
+                    progress_indicators += _owned(action.indicator_list, action.title)
+        for action in area.loose_actions:
+            if action.editable:
+                indicator_targets.append((f"action-{action.pk}", f"Action: {action.title}"))
+                progress_indicators += _owned(action.indicator_list, action.title)
     return {
         "team": team,
         "communities": sorted(team.communities.all(), key=lambda c: c.name),
@@ -122,6 +144,8 @@ def workspace_context(request, team, *, errors=None, form="", item_id=None, post
         "team_roles": TeamRole.choices,
         "areas": AreaOfAction.choices,
         "plan_groups": PLAN_GROUPS,
+        "indicator_targets": indicator_targets,
+        "progress_indicators": progress_indicators,
         "goal_statuses": GoalStatus.choices,
         "action_statuses": ActionStatus.choices,
         "errors": errors or {},
@@ -287,6 +311,7 @@ def member_add(request, slug):
             person_name=p.get("person_name", ""),
             team_role=p.get("team_role", ""),
             user_id=p.get("user", ""),
+            username=p.get("username", ""),
             joined_on=p.get("joined_on", ""),
             idempotency_key=p.get("idempotency_key", ""),
         ),
