@@ -551,7 +551,8 @@ class _Plan:
     fk_attnames: dict[str, str]
     update_columns: list[str]
     has_updated_at: bool
-    names: frozenset = frozenset()
+    kinds: dict = field(default_factory=dict)  # hsds field -> (kind, max_length)
+    defaults: dict = field(default_factory=dict)  # model field -> value when not given
 
 
 _PLANS: dict[str, _Plan] = {}
@@ -580,12 +581,15 @@ def _plan(table: Table) -> _Plan:
             if c not in ("hsds_id", "partner_id", "jurisdiction_id", "created_at")
             and (c not in derived or c in _DERIVED_ON_WRITE.get(table.name, ()))
         ]
+        kinds = {name: (kind, limit) for name, kind, limit, _ in fields if kind != "id"}
+        kinds["id"] = ("id", None)
+        defaults = {
+            name: (default if kind == "text" else None)
+            for name, kind, _, default in fields
+            if kind not in ("id", "link")
+        }
         plan = _Plan(
-            fields,
-            fk_attnames,
-            update_columns,
-            hasattr(table.model, "updated_at"),
-            frozenset(table.fields) | set(RESERVED_EXTRA),
+            fields, fk_attnames, update_columns, hasattr(table.model, "updated_at"), kinds, defaults
         )
         _PLANS[table.name] = plan
     return plan
@@ -599,18 +603,19 @@ def _convert(plan: _Plan, record: Record) -> tuple[dict, dict, dict]:
     data = record.data
     if not isinstance(data.get("id"), str):
         raise _RowError("id", "missing")
-    values: dict = {}
+    values = plan.defaults.copy()  # what a field the record does not give is
     raw: dict = {}
     empty: list[str] = []
     link_ids: dict[str, str] = {}
-    for name, kind, limit, default in plan.fields:
-        if name not in data:
-            if kind == "text":
-                values[name] = default
-            elif kind != "link" and kind != "id":
-                values[name] = None
+    kinds = plan.kinds
+    extra: dict = {}
+    for name, value in data.items():
+        spec = kinds.get(name)
+        if spec is None:
+            if name not in RESERVED_EXTRA:
+                extra[name] = value  # not an HSDS field Cairn models: kept as sent
             continue
-        value = data[name]
+        kind, limit = spec
         if kind == "text":
             if limit and len(value) > limit:
                 raise _RowError(name, f"longer than {limit} characters")
@@ -634,8 +639,6 @@ def _convert(plan: _Plan, record: Record) -> tuple[dict, dict, dict]:
             values[name] = parsed
             if format_datetime(parsed) != value:
                 raw[name] = value
-    names = plan.names
-    extra = {} if names.issuperset(data) else {k: v for k, v in data.items() if k not in names}
     if raw:
         extra["_raw"] = raw
     if empty:

@@ -139,6 +139,7 @@ def read_csv(name: str, text: str) -> ReadResult:
             )
     row_number = 1
     all_links = frozenset(table.links)
+    numbers = [column for column in header if column in table.numbers]
     try:
         for cells in reader:
             row_number += 1
@@ -155,16 +156,13 @@ def read_csv(name: str, text: str) -> ReadResult:
                     )
                 )
                 continue
-            data: dict = {}
+            data = {column: cell for column, cell in zip(header, cells, strict=True) if cell}
             raw_text: dict = {}
-            for column, cell in zip(header, cells, strict=True):
-                if cell == "":
-                    continue
-                if column in table.numbers:
+            for column in numbers:
+                cell = data.get(column)
+                if cell is not None:
                     data[column] = _csv_number(cell)
                     raw_text[column] = cell
-                else:
-                    data[column] = cell
             explicit = all_links  # a CSV row is the whole record: a missing link is none
             result.records.append(
                 Record(
@@ -173,7 +171,7 @@ def read_csv(name: str, text: str) -> ReadResult:
                     base,
                     where,
                     "csv",
-                    explicit_links=set(explicit),
+                    explicit_links=explicit,
                     raw_text=raw_text,
                 )
             )
@@ -365,7 +363,7 @@ def merge_duplicates(records: list[Record], problems: list[Problem]) -> list[Rec
         if not isinstance(hsds_id, str) or not hsds_id:
             out.append(record)
             continue
-        key = (record.table, hsds_id.lower())
+        key = (record.table, hsds_id)
         first = merged.get(key)
         if first is None:
             merged[key] = record
@@ -376,7 +374,7 @@ def merge_duplicates(records: list[Record], problems: list[Problem]) -> list[Rec
             if name not in first.data:
                 first.data[name] = value
                 if name in table.links:
-                    first.explicit_links.add(name)
+                    first.explicit_links = {*first.explicit_links, name}
             elif first.data[name] != value:
                 problems.append(
                     Problem(
