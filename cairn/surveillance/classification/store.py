@@ -22,13 +22,23 @@ class PublishedDefinitions:
 _compiled: dict[tuple, PublishedDefinitions] = {}
 
 
-def published_definitions() -> PublishedDefinitions:
-    """Compiled once per set of (slug, version); one small query per call."""
-    rows = list(
-        CaseDefinition.objects.filter(active=True)
-        .order_by("position", "slug")
-        .values_list("pk", "slug", "current_version")
-    )
+# The (pk, slug, current_version) of the active definitions, in order, as SQL: for a
+# caller that reads them in a round trip of its own (bulk intake).
+ACTIVE_DEFINITIONS_SQL = (
+    f"SELECT id, slug, current_version FROM {CaseDefinition._meta.db_table} "
+    "WHERE active ORDER BY position, slug"
+)
+
+
+def published_definitions(rows: list | None = None) -> PublishedDefinitions:
+    """Compiled once per set of (slug, version); one small query per call, unless the
+    caller passes the rows ACTIVE_DEFINITIONS_SQL returned in its transaction."""
+    if rows is None:
+        rows = list(
+            CaseDefinition.objects.filter(active=True)
+            .order_by("position", "slug")
+            .values_list("pk", "slug", "current_version")
+        )
     fingerprint = tuple(rows)
     found = _compiled.get(fingerprint)
     if found is None:

@@ -249,7 +249,8 @@ class Stage:
         self.audit = audit
         self.outcomes: dict[int, tuple[str, int | None]] = {}
         self.count_zone = zoneinfo.ZoneInfo(settings.TIME_ZONE)
-        published = published_definitions()
+        with connection.wrap_database_errors:
+            published = published_definitions(self._create_tables())
         self._classifier = published.classifier
         self._definition_ids = published.ids
         self._versions = published.versions
@@ -261,8 +262,6 @@ class Stage:
         self._staged_rows = 0
         # (community and placement COPY text, local day) of every staged row.
         self.cells: set[tuple[str, str]] = set()
-        with connection.wrap_database_errors:
-            self._create_tables()
 
     # -- building lines ---------------------------------------------------------------
     def classification(self, chief_complaint: str, codes) -> str:
@@ -372,12 +371,14 @@ class Stage:
         """A cursor with server-side parameters (needed to prepare), or the usual one."""
         return psycopg.Cursor(self.raw) if prepare else self.raw.cursor()
 
-    def _create_tables(self) -> None:
+    def _create_tables(self) -> list:
         """The staging tables, once per session, emptied of the previous accept's rows.
 
-        One round trip: the settings, the tables if this session has none yet, and
-        emptying them.
+        One round trip: the settings, the tables if this session has none yet, emptying
+        them, and the active case definitions (returned: ACTIVE_DEFINITIONS_SQL's rows).
         """
+        from cairn.surveillance.classification.store import ACTIVE_DEFINITIONS_SQL
+
         # Emptied here, not ON COMMIT DELETE ROWS: truncating at every commit costs a
         # small batch (an MLLP group commit) milliseconds. Deleting leaves dead rows that
         # only a truncation frees (temporary tables are not vacuumed), so one follows
@@ -409,8 +410,12 @@ class Stage:
             f"CREATE TEMP TABLE IF NOT EXISTS {CLASSES} ("
             "class_id integer, definition_id bigint, version integer, field text, reason text"
             "); "
-            f"{empty}; SET LOCAL client_min_messages TO DEFAULT"
+            f"{empty}; SET LOCAL client_min_messages TO DEFAULT; {ACTIVE_DEFINITIONS_SQL}"
         )
+        cursor = self.cursor
+        while cursor.nextset():
+            pass
+        return cursor.fetchall()
 
     def _collect(self) -> None:
         in_flight, self._in_flight = self._in_flight, None
