@@ -18,6 +18,7 @@ from cairn.directory.models import (
     Location,
     Schedule,
     Service,
+    ServiceArea,
     ServiceAtLocation,
 )
 from cairn.directory.models.capacity import CapacityChange
@@ -33,20 +34,26 @@ from cairn.geography.models import Jurisdiction, Level
 
 
 def community_choices() -> list[tuple[str, list[tuple[str, str]]]]:
-    """Communities grouped by health authority, for a <select> with <optgroup>s."""
+    """Communities grouped by health authority, for a <select> with <optgroup>s (kept
+    five minutes, like the languages)."""
+    cached = cache.get("directory:community_choices")
+    if cached is not None:
+        return cached
     communities = (
         Jurisdiction.objects.filter(level=Level.COMMUNITY)
         .select_related("parent__parent")
         .only("code", "name", "parent__parent__name")
         .order_by("parent__parent__name", "name")
     )
-    return [
+    choices = [
         (authority, [(c.code, c.name) for c in members])
         for authority, members in groupby(communities, key=lambda c: c.parent.parent.name)
     ]
+    cache.set("directory:community_choices", choices, CHOICES_SECONDS)
+    return choices
 
 
-LANGUAGE_CHOICES_SECONDS = 300
+CHOICES_SECONDS = 300
 
 
 def language_choices() -> list[tuple[str, str]]:
@@ -60,7 +67,7 @@ def language_choices() -> list[tuple[str, str]]:
         for code in Language.objects.exclude(code="").values_list("code", flat=True).distinct()
     }
     choices = sorted(((code, language_name(code)) for code in codes), key=lambda c: c[1])
-    cache.set("directory:language_choices", choices, LANGUAGE_CHOICES_SECONDS)
+    cache.set("directory:language_choices", choices, CHOICES_SECONDS)
     return choices
 
 
@@ -134,6 +141,7 @@ def service_page(service_id: int, *, now: dt.datetime | None = None, near=None) 
             Prefetch(
                 "service_at_locations",
                 queryset=ServiceAtLocation.objects.select_related("location__community")
+                .defer("location__community__boundary")
                 .prefetch_related(
                     "location__addresses",
                     Prefetch("location__schedules", queryset=Schedule.objects.order_by("pk")),
@@ -148,7 +156,12 @@ def service_page(service_id: int, *, now: dt.datetime | None = None, near=None) 
             "contacts",
             "cost_options",
             "required_documents",
-            Prefetch("service_areas__jurisdiction"),
+            Prefetch(
+                "service_areas",
+                queryset=ServiceArea.objects.select_related("jurisdiction").defer(
+                    "jurisdiction__boundary"
+                ),
+            ),
             Prefetch("capacities", queryset=Capacity.objects.order_by("kind", "label")),
         )
         .filter(pk=service_id)

@@ -22,10 +22,8 @@ SQLite alike; a few more fetch what each result on the page shows. The rules:
 """
 
 import datetime as dt
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from django.db import connection, transaction
 from django.db.models import Count, FloatField, Min, Prefetch, Q, QuerySet, Window
 from django.utils import timezone
 
@@ -250,17 +248,20 @@ def search_services(
     if open_at is not None:
         services = services.filter(open_condition(open_at))
 
-    with _planned_for_short_queries():
-        if point is None:
-            page_rows, total = _page(services.order_by("name", "pk"), offset, limit)
-            if total is None:
-                total = services.count()
-        elif within_km is not None:
-            page_rows, total = _page(_within(services, point, within_km), offset, limit)
-            if total is None:
-                total = _within(services, point, within_km).values("pk").count()
-        else:
-            page_rows, total = _nearest_first(services, point, offset, limit)
+    # Every condition is an uncorrelated IN (subquery) that PostgreSQL runs once and
+    # hashes; correlated EXISTS ran once per service and made plans costly enough for
+    # the JIT compiler to spend a second on each (cost estimates are now under 15,000,
+    # far below jit_above_cost, at 50,000 services).
+    if point is None:
+        page_rows, total = _page(services.order_by("name", "pk"), offset, limit)
+        if total is None:
+            total = services.count()
+    elif within_km is not None:
+        page_rows, total = _page(_within(services, point, within_km), offset, limit)
+        if total is None:
+            total = _within(services, point, within_km).values("pk").count()
+    else:
+        page_rows, total = _nearest_first(services, point, offset, limit)
     moment = local_moment(now)
     hits = _hits([pk for pk, _ in page_rows], dict(page_rows), point=point, now=moment)
     return SearchResult(hits=hits, total=total, limit=limit, offset=offset, at=moment, near=point)
@@ -269,20 +270,6 @@ def search_services(
 # Radii tried in turn for "nearest first" without a distance: the first that holds the
 # page decides it, since every service outside a radius is farther than all inside it.
 NEAREST_RADII_KM = (5.0, 25.0, 100.0, 400.0)
-
-
-@contextmanager
-def _planned_for_short_queries():
-    """PostgreSQL's JIT compiler spends about a second compiling these queries when the
-    planner's cost estimates are high, for queries that run in tens of milliseconds: the
-    search runs with it off (one transaction, SET LOCAL)."""
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL jit = off")
-        yield
 
 
 def _within(services: QuerySet, point, km: float | None) -> QuerySet:
@@ -395,6 +382,7 @@ def services_with_details(service_ids) -> dict[int, Service]:
             Prefetch(
                 "service_at_locations",
                 queryset=ServiceAtLocation.objects.select_related("location__community")
+                .defer("location__community__boundary")
                 .prefetch_related("location__addresses")
                 .order_by("pk"),
             ),
