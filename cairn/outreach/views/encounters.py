@@ -38,7 +38,7 @@ from cairn.outreach.indicators import (
 from cairn.outreach.models import EncounterClientLink
 from cairn.web.decorators import require_permission
 
-PAGE_SIZE = 50
+PAGE_SIZE = 25  # a phone screenful or three; each page renders quickly
 
 
 def _wants_json(request) -> bool:
