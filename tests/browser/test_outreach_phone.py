@@ -113,6 +113,7 @@ def test_an_outreach_worker_records_encounters_on_a_phone_with_a_poor_connection
     assert Encounter.objects.count() == 1
 
     page.context.set_offline(False)
+    expect(failed).to_contain_text("You are back online")
     page.get_by_role("button", name="Try again").tap()
     expect(page.get_by_role("heading", level=1)).to_have_text("Recorded")
     assert Encounter.objects.count() == 2

@@ -134,6 +134,13 @@
     });
   }
 
+  // Back online after a failure: say so next to the retry button (the worker decides).
+  window.addEventListener("online", function () {
+    if (!failed.hidden) {
+      failedReason.textContent = "You are back online: press Try again to send it.";
+    }
+  });
+
   form.addEventListener("submit", function (event) {
     event.preventDefault();
     send();
