@@ -10,6 +10,8 @@
 - Nobody else. A referral outside a user's answers is 404 (its existence is not
   disclosed); a user who can neither send nor receive gets 403 on every page.
 
+A referral sent from a case is on the sending side only for the sending organization's
+care team (VIEW_IDENTIFIABLE there): other members who may send referrals do not see it.
 Sending from a case follows the case-management rules as well: the sender's
 organization must hold the person's case and let them change it
 (as `cairn.cases.access.managing_organization_id` decides). Every read of a referral that
@@ -25,7 +27,7 @@ from cairn.access.audit import record_audit_event
 from cairn.access.models import Organization
 from cairn.access.permissions import organizations_where
 from cairn.access.roles import Permission
-from cairn.cases.access import case_manager_organization_ids
+from cairn.cases.access import care_team_organization_ids, case_manager_organization_ids
 from cairn.cases.models import Client, ClientHolding
 from cairn.referrals.models import Referral, SharedDetail
 
@@ -110,8 +112,16 @@ def case_sending_organization(user, client: Client) -> Organization:
 # Reads --------------------------------------------------------------------------------
 
 
+def _sent_condition(user) -> Q:
+    """The sending side's referrals: their organizations', and of those sent from a case
+    only when they are on the organization's care team (case-management rules)."""
+    return Q(from_organization_id__in=sending_organization_ids(user)) & (
+        Q(client__isnull=True) | Q(from_organization_id__in=care_team_organization_ids(user))
+    )
+
+
 def referrals_sent_by(user) -> QuerySet[Referral]:
-    return Referral.objects.filter(from_organization_id__in=sending_organization_ids(user))
+    return Referral.objects.filter(_sent_condition(user))
 
 
 def referrals_received_by(user) -> QuerySet[Referral]:
@@ -120,14 +130,16 @@ def referrals_received_by(user) -> QuerySet[Referral]:
 
 def referrals_visible_to(user) -> QuerySet[Referral]:
     return Referral.objects.filter(
-        Q(from_organization_id__in=sending_organization_ids(user))
-        | Q(to_organization_id__in=receiving_organization_ids(user))
+        _sent_condition(user) | Q(to_organization_id__in=receiving_organization_ids(user))
     )
 
 
 def sides_of(user, referral: Referral) -> frozenset[str]:
     sides = set()
-    if referral.from_organization_id in sending_organization_ids(user):
+    if referral.from_organization_id in sending_organization_ids(user) and (
+        referral.client_id is None
+        or referral.from_organization_id in care_team_organization_ids(user)
+    ):
         sides.add(SENDER)
     if referral.to_organization_id in receiving_organization_ids(user):
         sides.add(RECEIVER)

@@ -107,3 +107,22 @@ def test_a_care_team_of_another_organization_gets_404_for_the_case(
 def test_an_encounter_of_another_organization_is_404(client, peer_worker):
     client.force_login(peer_worker)
     assert client.get("/referrals/send/?encounter=999999").status_code == 404
+
+
+def test_a_case_referral_is_for_the_sending_care_team_only(
+    client, er_nurse, clinic_service, plan_referral
+):
+    """A member of the nurse's centre who may send referrals but is not on its care team
+    sees the centre's direct referrals, never one sent from a person's case."""
+    from cairn.access.tests.factories import MembershipFactory, UserFactory
+
+    centre = er_nurse.memberships.get().organization
+    colleague = UserFactory(username="centre.outreach")
+    MembershipFactory(user=colleague, organization=centre, role="outreach_worker")
+    from_case = send(er_nurse, clinic_service, plan_referral_id=plan_referral.pk, allows=["name"])
+    direct = send(er_nurse, clinic_service)
+    client.force_login(colleague)
+    assert client.get(f"/referrals/{from_case.pk}/").status_code == 404
+    assert client.get(f"/referrals/{direct.pk}/").status_code == 200
+    page = client.get("/referrals/sent/?status=all").content.decode()
+    assert direct.reference in page and from_case.reference not in page
