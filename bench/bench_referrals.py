@@ -223,6 +223,7 @@ def measure(requests: int, clinic_service) -> list[str]:
     print("(c) writes")
     sent_ids = []
     counter = iter(range(10**6))
+    run = time.time_ns()  # keys of their own on a --reuse run
 
     def send():
         response = nurse.post(
@@ -233,7 +234,7 @@ def measure(requests: int, clinic_service) -> list[str]:
                 "consent": {"given": True, "how": "verbal", "allows": ["reason"]},
             },
             content_type="application/json",
-            headers={"Idempotency-Key": f"bench-{next(counter)}"},
+            headers={"Idempotency-Key": f"bench-{run}-{next(counter)}"},
         )
         assert response.status_code == 201, response.content
         sent_ids.append(response.json()["id"])
