@@ -163,3 +163,12 @@ def test_long_lists_come_a_page_at_a_time(client, outreach_worker, clinic_servic
     assert "Older referrals" in page and first.reference not in page
     older = client.get("/referrals/sent/?status=open&page=2").content.decode()
     assert first.reference in older and "Older referrals" not in older
+
+
+def test_an_inactive_service_offers_no_form(client, outreach_worker, clinic_service):
+    clinic_service.status = "temporarily closed"
+    clinic_service.save()
+    client.force_login(outreach_worker)
+    page = client.get(f"/referrals/send/?service={clinic_service.pk}").content.decode()
+    assert "This service is temporarily closed" in page
+    assert 'id="send-form"' not in page
