@@ -117,3 +117,52 @@ def test_accept_records_gives_one_outcome_per_record_in_order(bc_geography):
     assert EventRevision.objects.get(event_id=ids[2]).previous["disposition"] == "unknown"
     assert EventIdentity.objects.get(event_id=ids[4]).family_name == "Synthetic-000009"
     assert ReceivedMessage.objects.get(message_key="csv:row2b").event_id == ids[2]
+
+
+def test_every_outcome_gets_its_audit_row_naming_the_event(bc_geography, er_nurse):
+    from cairn.access.models import AuditEvent
+    from cairn.surveillance.intake.pipeline import accept_records
+
+    first = accept_records([visit(1), visit(2)])
+    outcomes = accept_records(
+        [visit(1), visit(2, message_key="csv:row2b", disposition="admitted"), visit(3)],
+        actor=er_nurse,
+    )
+    rows = list(
+        AuditEvent.objects.filter(action__startswith="intake.")
+        .order_by("id")
+        .values_list("actor_id", "actor_username", "action", "target_type", "target_id", "details")
+    )
+    ids = [str(o.event_id) for o in (*first, *outcomes)]
+    system = (None, "intake:csv")
+    nurse = (er_nurse.pk, er_nurse.username)
+    assert rows == [
+        (
+            *who,
+            f"intake.{status}",
+            "surveillance.event",
+            event_id,
+            {"format": "csv", "message_key": key},
+        )
+        for who, status, event_id, key in [
+            (system, "created", ids[0], "csv:row1"),
+            (system, "created", ids[1], "csv:row2"),
+            (nurse, "duplicate", ids[0], "csv:row1"),
+            (nurse, "updated", ids[1], "csv:row2b"),
+            (nurse, "created", ids[4], "csv:row3"),
+        ]
+    ]
+
+
+def test_the_staging_tables_are_emptied_between_accepts_and_truncated_now_and_then(
+    bc_geography, monkeypatch
+):
+    from cairn.surveillance.intake.bulk import stage
+
+    monkeypatch.setattr(stage, "TRUNCATE_AFTER_ROWS", 2)
+    for batch in range(4):  # the third accept truncates the tables, the others delete
+        counts = accept([visit(10 * batch + n) for n in range(3)])
+        assert counts.created == 3
+    assert Event.objects.count() == ReceivedMessage.objects.count() == 12
+    counts = accept([visit(n) for n in range(3)])  # staged rows of the last accept are gone
+    assert (counts.created, counts.duplicates) == (0, 3)
