@@ -213,8 +213,11 @@ def client_links_visible_to(user, encounters) -> dict[int, EncounterClientLink]:
             encounter_id__in=ids,
             removed_at__isnull=True,
             client__in=clients_visible_to(user),
-        )
+        ).select_related("client")
     }
+    for link in links.values():
+        # A record merged into another since the link was made: point at the survivor.
+        link.current_client_id = link.client.merged_into_id or link.client_id
     if links:
         record_client_list_read(
             user,

@@ -142,3 +142,21 @@ def test_the_care_team_removes_a_link_and_the_row_is_kept(
     assert link.removed_at is not None
     assert link.removal_reason == "The person withdrew consent"
     assert "client record" not in client.get(list_url(encounter.team)).content.decode()
+
+
+def test_after_a_merge_the_link_points_at_the_surviving_record(
+    client, northern_nurse, encounter, person, prince_george
+):
+    from cairn.cases.actions import merge_clients
+
+    client.force_login(northern_nurse)
+    client.post(link_url(encounter), {"client_id": person.pk, "consent_method": "verbal"})
+    survivor = create_client(
+        actor=northern_nurse,
+        details=ClientInput(given_name="Rob", family_name="Sample", home_community=prince_george),
+    ).client
+    merge_clients(actor=northern_nurse, survivor=survivor, merged=person, reason="Same person")
+
+    page = client.get(list_url(encounter.team)).content.decode()
+    assert f"client record {survivor.pk}" in page
+    assert f"client record {person.pk}<" not in page

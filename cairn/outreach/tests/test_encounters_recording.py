@@ -1,6 +1,7 @@
 """Recording an encounter: once per creation key, refused input named and kept."""
 
 import html
+import re
 
 import pytest
 from django.urls import reverse
@@ -32,6 +33,8 @@ def test_the_form_is_prefilled_with_today_the_team_community_and_a_fresh_key(
     assert str(form.initial["occurred_on"]) in first.content.decode()
     assert form.initial["creation_key"] != second.context["form"].initial["creation_key"]
     assert 'option value="bc-lha-prince-george" selected' in first.content.decode()
+    ids = re.findall(r'\sid="([^"]+)"', first.content.decode())
+    assert len(ids) == len(set(ids)), sorted(i for i in ids if ids.count(i) > 1)
 
 
 def test_a_posted_encounter_is_stored_anonymously_for_the_team(client, outreach_worker, pg_team):
