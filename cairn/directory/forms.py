@@ -53,7 +53,7 @@ class SearchForm(forms.Form):
         has_lat, has_lon = data.get("lat") is not None, data.get("lon") is not None
         if has_lat != has_lon:
             self.add_error("lat", "Give both latitude and longitude, or neither.")
-        if data.get("km") and not (has_lat and has_lon):
+        if data.get("km") and not (has_lat and has_lon) and not data.get("community"):
             self.add_error(
                 "km", "A distance needs your location: use “Use my location” or pick a community."
             )

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from itertools import groupby
 
 from django.core.cache import cache
-from django.db.models import F, Prefetch, QuerySet
+from django.db.models import Avg, F, Prefetch, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
@@ -72,7 +72,14 @@ def language_choices() -> list[tuple[str, str]]:
 
 
 def community_centre(code: str) -> tuple[float, float] | None:
-    """The middle of a community's bounding box (to measure distances from a community)."""
+    """Where to measure "within N km of a community" from: the middle of the community's
+    mapped directory sites (in a large rural area, where the town and its services are),
+    else the middle of its bounding box; None for an unknown or unmapped community."""
+    sites = Location.objects.filter(
+        community__code=code, latitude__isnull=False, longitude__isnull=False
+    ).aggregate(lat=Avg("latitude"), lon=Avg("longitude"))
+    if sites["lat"] is not None:
+        return sites["lat"], sites["lon"]
     box = (
         Jurisdiction.objects.filter(code=code)
         .values_list("min_lat", "max_lat", "min_lon", "max_lon")

@@ -295,3 +295,22 @@ def test_listing_page_from_a_search_near_a_point_shows_the_distance(client, list
     assert response.status_code == 200
     assert "3.3 km" in response.content.decode()
     assert client.get(url, {"lat": "north", "lon": "1"}).status_code == 200  # ignored
+
+
+def test_a_distance_from_a_community_is_measured_from_its_middle(client, listings):
+    from cairn.directory.queries import community_centre
+
+    centre = community_centre("bc-lha-prince-george")  # the middle of its three sites
+    assert centre == pytest.approx((PG[0] + 0.04 / 3, PG[1]), abs=1e-6)
+    far = build_service("Out of town", point=(PG[0] - 0.7, PG[1]))  # about 79 km south
+    response = client.get(
+        reverse("directory:search"), {"community": "bc-lha-prince-george", "km": "50"}
+    )
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "Rapid Access Addiction Clinic" in html and "nearest first" in html
+    assert far.name not in html
+    response = client.get(
+        reverse("directory:search"), {"community": "bc-lha-prince-george", "km": "100"}
+    )
+    assert far.name in response.content.decode()

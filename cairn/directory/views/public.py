@@ -38,13 +38,21 @@ def _search_context(request) -> tuple[dict, int]:
         return context, 400
     data = form.cleaned_data
     near = (data["lat"], data["lon"]) if data.get("lat") is not None else None
+    community = data["community"] or None
+    if near is None and community and data.get("km"):
+        # "Within 25 km of Quesnel": the radius is measured from the community's middle
+        # and replaces the community condition (services just across its edge count).
+        near, community = queries.community_centre(community), None
+        if near is None:
+            context["error"] = "Distance: this community has no mapped area; use your location."
+            return context, 400
     page = data.get("page") or 1
     now = timezone.now()
     try:
         result = search_services(
             text=data["q"],
             types=data["type"],
-            community=data["community"] or None,
+            community=community,
             near=near,
             within_km=float(data["km"]) if data.get("km") else None,
             open_at=now if data["open"] else None,
