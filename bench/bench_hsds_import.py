@@ -333,20 +333,31 @@ def main() -> int:
                 f"({total_rows:,} records in {len(counts)} tables) in {generated:.1f} s"
             )
             print("  " + ", ".join(f"{name} {n:,}" for name, n in counts.items()))
-            started = time.perf_counter()
+            load_before = os.getloadavg()[0]
+            started, cpu = time.perf_counter(), time.process_time()
             first = import_hsds(folder)
             first_s = time.perf_counter() - started
-            started = time.perf_counter()
+            first_cpu = time.process_time() - cpu
+            started, cpu = time.perf_counter(), time.process_time()
             second = import_hsds(folder)
             second_s = time.perf_counter() - started
+            second_cpu = time.process_time() - cpu
+            load_after = os.getloadavg()[0]
         services = Service.objects.count()
         placed = Location.objects.filter(community__isnull=False).count()
         print(
-            f"First import: {first_s:.1f} s ({total_rows / first_s:,.0f} records/s): "
+            f"Machine load (1-minute average) {load_before:.1f} before, {load_after:.1f} after, "
+            f"on {os.cpu_count()} CPUs; CPU seconds below are this process's (Python), the "
+            "rest of the wall time is PostgreSQL and waiting for a CPU"
+        )
+        print(
+            f"First import: {first_s:.1f} s ({total_rows / first_s:,.0f} records/s; "
+            f"{first_cpu:.1f} CPU s): "
             f"{first.created:,} created, {first.rejected} rejected, {len(first.errors)} errors"
         )
         print(
-            f"Re-import of the same files: {second_s:.1f} s: {second.created} created, "
+            f"Re-import of the same files: {second_s:.1f} s ({second_cpu:.1f} CPU s): "
+            f"{second.created} created, "
             f"{second.updated:,} updated, {second.unchanged:,} unchanged, "
             f"{second.rejected} rejected"
         )

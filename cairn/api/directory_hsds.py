@@ -13,7 +13,7 @@
 """
 
 from django.http import Http404
-from ninja import Field, Query, Router, Schema
+from ninja import Field, Query, Router, Schema, Status
 from ninja.security import SessionAuth as NinjaSessionAuth
 
 from cairn.api import auth as api_auth
@@ -94,15 +94,18 @@ def hsds_import(request):
         for upload in request.FILES.getlist("files"):
             files[upload.name] = upload.read()
     if not files:
-        return 422, {
-            "detail": "files: send one or more HSDS .json or .csv files as multipart 'files', "
-            "or a JSON document as the body",
-            "field": "files",
-        }
+        return Status(
+            422,
+            {
+                "detail": "files: send one or more HSDS .json or .csv files as multipart "
+                "'files', or a JSON document as the body",
+                "field": "files",
+            },
+        )
     report = import_hsds(files, actor=request.user)
     imported = report.created + report.updated + report.unchanged
     status = 200 if imported or not report.errors else 422
-    return status, {"detail": report.summary(), **report.as_dict()}
+    return Status(status, {"detail": report.summary(), **report.as_dict()})
 
 
 class PageIn(Schema):
