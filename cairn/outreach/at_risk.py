@@ -84,6 +84,30 @@ class CommunityRanking:
 
 
 @dataclass
+class SeriesTable:
+    """The sources' series side by side: one row per period, one column per source."""
+
+    freq_label: str  # "Weekly" or "Yearly"
+    labels: list[str]
+    rows: list[tuple[dt.date, list[int | None]]]
+    note: str = ""
+
+
+def series_table(sources: list[SourceFigures]) -> SeriesTable | None:
+    shown = [s for s in sources if s.periods]
+    if not shown:
+        return None
+    periods = sorted({p for s in shown for p in s.periods})
+    by_source = [dict(zip(s.periods, s.counts, strict=False)) for s in shown]
+    return SeriesTable(
+        freq_label=shown[0].freq_label,
+        labels=[s.label for s in shown],
+        rows=[(p, [values.get(p, 0) for values in by_source]) for p in periods],
+        note=shown[0].note,
+    )
+
+
+@dataclass
 class CommunityFigures:
     community: Jurisdiction
     sources: list[SourceFigures]
@@ -91,6 +115,14 @@ class CommunityFigures:
     ranking: CommunityRanking
     cascade: Cascade | None
     cascade_note: str = ""
+    series: SeriesTable | None = None
+
+    @property
+    def cascade_empty(self) -> bool:
+        """Nobody counted: the cascade's "diagnosed" total is zero (not suppressed)."""
+        if self.cascade is None or not self.cascade.group_total.cells:
+            return False
+        return self.cascade.group_total.cells[0].count == 0
 
 
 @dataclass
@@ -226,6 +258,7 @@ def at_risk_for(user, team: Team, *, today: dt.date | None = None) -> AtRisk:
                 ranking=_community_ranking(result.ranking, community),
                 cascade=cascade,
                 cascade_note=note,
+                series=series_table(sources),
             )
         )
     return result

@@ -85,6 +85,8 @@ def test_a_police_member_sees_small_counts_suppressed(client, police_liaison, pg
     assert "fewer than 5 events" in html  # the alert's observed count
     assert "<summary>Yearly" in html and "<summary>Weekly" not in html  # yearly for a community
     assert "Opioid agonist treatment cascade" in html
+    # Nobody with a case here: one sentence, not a table of zeros.
+    assert "Nobody whose home community is Prince George has opioid use disorder" in html
 
 
 def test_a_clinical_member_sees_exact_weekly_counts(
