@@ -162,7 +162,7 @@ def quarantine_record(
 
 
 def accept_records(
-    records: list[IncomingRecord], *, actor=None, audit: bool = True
+    records: list[IncomingRecord], *, actor=None, audit: bool = True, savepoint: bool = True
 ) -> list[Outcome]:
     """Store many records in one transaction (group commit), each exactly as `accept_record`.
 
@@ -175,8 +175,9 @@ def accept_records(
     """
     if not records:
         return []
-    # No savepoint of its own: a caller that retries record by record wraps it in one.
-    with transaction.atomic(savepoint=False):
+    # `savepoint=False`: for a caller that rolls back its whole transaction on a failure
+    # (a savepoint costs two round trips).
+    with transaction.atomic(savepoint=savepoint):
         if connection.vendor == "postgresql":
             from cairn.surveillance.intake.bulk import accept_outcomes
 

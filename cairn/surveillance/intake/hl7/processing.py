@@ -84,7 +84,7 @@ def process_messages(
         # transaction rolls back and the messages are stored again one by one.
         with transaction.atomic():
             _quarantine_rejections(items, source)
-            outcomes = accept_records([item.record for item in accepted])
+            outcomes = accept_records([item.record for item in accepted], savepoint=False)
     except UNAVAILABLE:
         raise
     except DatabaseError:
