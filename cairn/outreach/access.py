@@ -2,7 +2,7 @@
 
 - A team's workspace (members, funding, plan, indicators, at-risk aggregates) is open to
   the staff of the organizations that currently sit on the team, to administrators, and
-  to holders of MANAGE_TEAMS whose organization covers the team's communities.
+  to holders of MANAGE_TEAMS whose organization covers any of the team's communities.
 - Setting a team up (the team, its members, its funding) needs MANAGE_TEAMS covering every
   community of the team (a municipal coordinator for their city; an administrator).
 - The plan (goals, actions, indicators) can be changed by those who manage the team and by
@@ -71,13 +71,11 @@ def teams_for(user) -> QuerySet[Team]:
     )
     paths = {p for g in manage for p in g.coverage_paths}
     if paths:
-        # Any community of the team inside the coverage; may_view_team checks the rest.
+        # A team with any of its communities inside the coverage (see may_view_team).
         covered = Q(pk__in=[])
         for path in paths:
             covered |= Q(communities__path=path) | Q(communities__path__startswith=path + "/")
-        candidates = Team.objects.filter(covered).values("pk").distinct()
-        visible = [t.pk for t in Team.objects.filter(pk__in=candidates) if may_manage_team(user, t)]
-        condition |= Q(pk__in=visible)
+        condition |= Q(pk__in=Team.objects.filter(covered).values("pk"))
     return Team.objects.filter(condition).distinct()
 
 
@@ -94,7 +92,11 @@ def may_manage_team(user, team: Team) -> bool:
 
 
 def may_view_team(user, team: Team) -> bool:
-    return is_member(user, team) or may_manage_team(user, team)
+    """A member organization's staff; team managers covering any of its communities."""
+    if is_member(user, team):
+        return True
+    communities = list(team.communities.all())
+    return any(g.covers(c) for g in _manage_grants(user) for c in communities)
 
 
 def _user_seats(user, team: Team) -> QuerySet[TeamMember]:

@@ -56,8 +56,18 @@ def test_only_managers_covering_the_community_set_the_team_up(client, personas, 
 
 def test_a_coordinator_does_not_manage_a_team_outside_their_city(personas, pg_team, abbotsford):
     pg_team.communities.add(abbotsford)
-    assert not access.may_manage_team(personas["municipal_coordinator"], pg_team)
+    coordinator = personas["municipal_coordinator"]
+    assert not access.may_manage_team(coordinator, pg_team)
+    assert access.may_view_team(coordinator, pg_team)  # Prince George is still theirs
     assert access.may_manage_team(personas["administrator"], pg_team)
+    # A coordinator whose organization is not on the team sees a team of their city only.
+    team_plan.end_membership(
+        actor="test", team=pg_team, member_id=seat(pg_team, "municipal_coordinator").pk
+    )
+    assert access.may_view_team(coordinator, pg_team)
+    pg_team.communities.remove(pg_team.communities.get(code="bc-lha-prince-george"))
+    assert not access.may_view_team(coordinator, pg_team)
+    assert pg_team not in access.teams_for(coordinator)
 
 
 def test_an_organization_that_left_loses_the_workspace(client, personas, pg_team):
