@@ -18,8 +18,10 @@ from cairn.directory.models import (
     Phone,
     Provider,
     Service,
+    Taxonomy,
     TaxonomyTerm,
 )
+from cairn.directory.taxonomy import CAIRN_TAXONOMY_ID
 from cairn.directory.tests.hsds_helpers import (
     CSV_EXAMPLES,
     JSON_EXAMPLES,
@@ -28,6 +30,15 @@ from cairn.directory.tests.hsds_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def only_the_examples(db):
+    """A directory holding nothing but what each test imports: without Cairn's own
+    service-type taxonomy (which the migrations seed), a full export is the example."""
+    TaxonomyTerm.objects.filter(taxonomy_detail__hsds_id=CAIRN_TAXONOMY_ID).delete()
+    Taxonomy.objects.filter(hsds_id=CAIRN_TAXONOMY_ID).delete()
+
 
 COMPILED = [
     ("service_full.json", "service"),
