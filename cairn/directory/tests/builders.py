@@ -1,18 +1,18 @@
 """Listings for the search, page and verification tests, built on the real models.
 
 `build_service` writes a provider, a service with its types, a location with an
-address, weekly opening hours (schedule + the derived OpeningHours rows, split at
-midnight as the HSDS import does), languages and service areas.
+address, weekly opening hours (a schedule, and its OpeningHours rows derived by the
+HSDS import's own `rebuild_opening_hours`), languages and service areas.
 """
 
 import datetime as dt
 
+from cairn.directory.hsds.hours import rebuild_opening_hours
 from cairn.directory.models import (
     Address,
     Attribute,
     Language,
     Location,
-    OpeningHours,
     Phone,
     Provider,
     Schedule,
@@ -25,7 +25,6 @@ from cairn.directory.taxonomy import ensure_cairn_service_types
 from cairn.geography.placement import place
 
 DAY_CODES = ["MO", "TU", "WE", "TH", "FR", "SA", "SU"]
-END_OF_DAY = dt.time(23, 59, 59, 999999)
 
 
 def search_text_of(service: Service) -> str:
@@ -45,23 +44,7 @@ def add_hours(*, service=None, location=None, days, opens: str, closes: str) -> 
         opens_at=opens,
         closes_at=closes,
     )
-    start, end = dt.time.fromisoformat(opens), dt.time.fromisoformat(closes)
-    for day in days:
-        if end > start:
-            rows = [(day, start, end)]
-        else:
-            rows = [(day, start, END_OF_DAY), (day % 7 + 1, dt.time(0), end)]
-            if end == dt.time(0):
-                rows = rows[:1]
-        for weekday, opens_at, closes_at in rows:
-            OpeningHours.objects.create(
-                schedule=schedule,
-                service=service,
-                location=location,
-                weekday=weekday,
-                opens_at=opens_at,
-                closes_at=closes_at,
-            )
+    rebuild_opening_hours(schedule_ids=[schedule.pk])  # as the HSDS import derives them
     return schedule
 
 
