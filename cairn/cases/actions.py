@@ -678,6 +678,17 @@ _MOVED = {
     "referrals": Referral,
     "care_alerts": CareAlert,
 }
+
+
+def move_on_merge(label: str, model) -> None:
+    """Make a higher app's rows that point at a client (a `client` foreign key) follow
+    merges, and go back when a merge is undone, like the case's own rows. Called from
+    that app's `AppConfig.ready()`: cases never imports the apps built on it."""
+    if _MOVED.get(label, model) is not model:
+        raise ValueError(f"{label!r} already names another model moved on merge")
+    _MOVED[label] = model
+
+
 # Rows that may clash with one of the survivor's: once per person, drug and day (OAT
 # dispensing, missed doses), one diagnosis per person, one link per supporter account.
 # A clashing row stays on the merged record; the survivor's row keeps its values and

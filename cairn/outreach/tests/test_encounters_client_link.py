@@ -147,7 +147,8 @@ def test_the_care_team_removes_a_link_and_the_row_is_kept(
 def test_after_a_merge_the_link_points_at_the_surviving_record(
     client, northern_nurse, encounter, person, prince_george
 ):
-    from cairn.cases.actions import merge_clients
+    from cairn.cases.actions import merge_clients, undo_merge
+    from cairn.outreach.models import EncounterClientLink
 
     client.force_login(northern_nurse)
     client.post(link_url(encounter), {"client_id": person.pk, "consent_method": "verbal"})
@@ -155,8 +156,17 @@ def test_after_a_merge_the_link_points_at_the_surviving_record(
         actor=northern_nurse,
         details=ClientInput(given_name="Rob", family_name="Sample", home_community=prince_george),
     ).client
-    merge_clients(actor=northern_nurse, survivor=survivor, merged=person, reason="Same person")
+    merge = merge_clients(
+        actor=northern_nurse, survivor=survivor, merged=person, reason="Same person"
+    )
 
     page = client.get(list_url(encounter.team)).content.decode()
     assert f"client record {survivor.pk}" in page
     assert f"client record {person.pk}<" not in page
+    link = EncounterClientLink.objects.get(encounter=encounter)
+    assert link.client_id == survivor.pk  # the row itself moved with the merge
+
+    undo_merge(actor=northern_nurse, merge=merge, reason="Two different people")
+
+    link.refresh_from_db()
+    assert link.client_id == person.pk
