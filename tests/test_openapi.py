@@ -64,6 +64,43 @@ DOCUMENTED_PATHS = {
     "/api/v1/cases/clients/{client_id}/treatment/missed-doses",
     "/api/v1/cases/treatment/imports",
     "/api/v1/cases/treatment/cascade",
+    # The resource directory (the first five are public: the directory needs no sign-in).
+    "/api/v1/directory/search",
+    "/api/v1/directory/services/{service_id}",
+    "/api/v1/directory/hsds",
+    "/api/v1/directory/hsds/services",
+    "/api/v1/directory/hsds/services/{hsds_id}",
+    "/api/v1/directory/hsds/import",
+    "/api/v1/directory/listings",
+    "/api/v1/directory/services/{service_id}/capacity",
+    "/api/v1/directory/services/{service_id}/confirm",
+    # Closed-loop referrals.
+    "/api/v1/referrals",
+    "/api/v1/referrals/sent",
+    "/api/v1/referrals/received",
+    "/api/v1/referrals/{referral_id}",
+    "/api/v1/referrals/{referral_id}/steps",
+    "/api/v1/referrals/{referral_id}/consent/withdraw",
+    # Community action teams and their outreach.
+    "/api/v1/teams",
+    "/api/v1/teams/{slug}",
+    "/api/v1/teams/{slug}/plan",
+    "/api/v1/teams/{slug}/goals",
+    "/api/v1/teams/{slug}/goals/{goal_id}/status",
+    "/api/v1/teams/{slug}/actions",
+    "/api/v1/teams/{slug}/actions/{action_id}/status",
+    "/api/v1/teams/{slug}/indicators",
+    "/api/v1/teams/{slug}/indicators/{indicator_id}/progress",
+    "/api/v1/teams/{slug}/encounters",
+    "/api/v1/teams/{slug}/encounters/indicators",
+}
+# Operations open to everyone, signed in or not: the public resource directory.
+PUBLIC_OPERATIONS = {
+    ("get", "/api/v1/directory/search"),
+    ("get", "/api/v1/directory/services/{service_id}"),
+    ("get", "/api/v1/directory/hsds"),
+    ("get", "/api/v1/directory/hsds/services"),
+    ("get", "/api/v1/directory/hsds/services/{hsds_id}"),
 }
 
 
@@ -108,11 +145,22 @@ def test_schema_documents_session_and_token_authentication_on_every_operation(sc
     assert {"SessionAuth", "ApiTokenAuth"} <= set(schema["components"]["securitySchemes"])
     for path, operations in schema["paths"].items():
         for method, operation in operations.items():
+            if (method, path) in PUBLIC_OPERATIONS:
+                assert "security" not in operation, (method, path)
+                assert "401" not in operation["responses"], (method, path)
+                continue
             assert operation["security"] == [{"SessionAuth": []}, {"ApiTokenAuth": []}], (
                 method,
                 path,
             )
             assert "401" in operation["responses"], (method, path)
+
+
+def test_public_directory_operations_answer_without_signing_in(client, db):
+    for method, path in PUBLIC_OPERATIONS:
+        url = path.replace("{service_id}", "999999999").replace("{hsds_id}", "no-such-id")
+        status = client.get(url).status_code
+        assert status in (200, 404), (method, path, status)
 
 
 def test_schema_is_public(client):
