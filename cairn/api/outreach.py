@@ -223,7 +223,11 @@ def _indicators(team) -> list[dict]:
     summary="The community action teams whose workspace you may open",
 )
 def team_list(request):
-    teams = access.teams_for(request.auth).prefetch_related("communities").order_by("name")
+    teams = (
+        access.teams_for(request.auth)
+        .prefetch_related(access.communities_prefetch())
+        .order_by("name")
+    )
     return [_team_summary(t) for t in teams]
 
 

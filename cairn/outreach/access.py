@@ -19,15 +19,22 @@ answers 403 and an unknown one 404.
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 
 from cairn.access.permissions import data_tier_for, grants_for, has_permission
 from cairn.access.roles import DataTier, Permission
+from cairn.geography.models import Jurisdiction
 from cairn.outreach.models.teams import Team, TeamAction, TeamMember, TeamRole
 
 PLAN_LEADS = (TeamRole.CHAIR, TeamRole.CO_CHAIR, TeamRole.COORDINATOR)
+
+
+def communities_prefetch() -> Prefetch:
+    """A team's communities without their boundary GeoJSON (large, and no team page draws
+    it): decoding Prince George's costs more than the rest of the team's reads."""
+    return Prefetch("communities", queryset=Jurisdiction.objects.defer("boundary"))
 
 
 def _organization_ids(user) -> set[int]:
@@ -165,7 +172,7 @@ def get_team_for(user, slug: str, *, manage: bool = False) -> Team:
     """The team with this slug if the user may open it (manage=True: set it up).
 
     Raises Http404 for an unknown slug and PermissionDenied otherwise."""
-    team = Team.objects.filter(slug=slug).prefetch_related("communities").first()
+    team = Team.objects.filter(slug=slug).prefetch_related(communities_prefetch()).first()
     if team is None:
         raise Http404("No action team with this name.")
     if manage:

@@ -110,3 +110,18 @@ def test_the_workspace_shows_no_health_record(client, personas, pg_team):
     page = client.get(f"/teams/{pg_team.slug}/").content.decode()
     assert "/cases/" not in page
     assert "no one's health record appears here" in page
+
+
+def test_the_encounters_link_is_shown_only_to_those_who_may_open_the_list(
+    client, personas, pg_team
+):
+    for key, shown in [("outreach_worker", True), ("police_liaison", False)]:
+        client.force_login(personas[key])
+        page = client.get(f"/teams/{pg_team.slug}/").content.decode()
+        assert ("Outreach encounters</a>" in page) == shown, key
+
+
+def test_a_team_page_does_not_read_community_boundaries(personas, pg_team):
+    team = access.get_team_for(personas["police_liaison"], pg_team.slug)
+    community = team.communities.all()[0]
+    assert "boundary" in community.get_deferred_fields()

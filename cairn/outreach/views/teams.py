@@ -79,6 +79,15 @@ def indicators_html(request, team) -> str:
         return ""
 
 
+def _may_see_encounters(user, team) -> bool:
+    """The encounter list is the encounters part's to open (its own rule)."""
+    try:
+        from cairn.outreach.encounters import may_see_encounters
+    except ImportError:  # pragma: no cover - encounters not installed
+        return False
+    return may_see_encounters(user, team)
+
+
 def _url_or_none(name: str, **kwargs) -> str | None:
     try:
         return reverse(name, kwargs=kwargs)
@@ -137,7 +146,11 @@ def workspace_context(request, team, *, errors=None, form="", item_id=None, post
         "may_manage": may_manage,
         "may_plan": may_plan,
         "may_record_outreach": access.may_record_outreach(user, team),
-        "encounters_url": _url_or_none("outreach:encounter_list", slug=team.slug),
+        "encounters_url": (
+            _url_or_none("outreach:encounter_list", slug=team.slug)
+            if _may_see_encounters(user, team)
+            else None
+        ),
         "encounter_new_url": _url_or_none("outreach:encounter_new", slug=team.slug),
         "organizations": Organization.objects.order_by("name") if may_manage else [],
         "sectors": TeamSector.choices,
@@ -202,7 +215,11 @@ def write_in_workspace(request, team, write, *, section: str, form: str, item_id
 @team_view
 @require_GET
 def team_list(request):
-    teams = access.teams_for(request.user).prefetch_related("communities").order_by("name")
+    teams = (
+        access.teams_for(request.user)
+        .prefetch_related(access.communities_prefetch())
+        .order_by("name")
+    )
     may_set_up = any(g.role.has(Permission.MANAGE_TEAMS) for g in grants_for(request.user))
     return render(
         request,
