@@ -356,6 +356,10 @@ def main() -> int:
             f"{first.created:,} created, {first.rejected} rejected, {len(first.errors)} errors"
         )
         print(
+            "  by step (s, each table including its opening hours or community): "
+            + ", ".join(f"{k} {v:.1f}" for k, v in first.timings.items())
+        )
+        print(
             f"Re-import of the same files: {second_s:.1f} s ({second_cpu:.1f} CPU s): "
             f"{second.created} created, "
             f"{second.updated:,} updated, {second.unchanged:,} unchanged, "

@@ -58,6 +58,7 @@ class ImportReport:
     problems: list[Problem] = field(default_factory=list)
     seconds: float = 0.0
     import_id: int | None = None
+    timings: dict[str, float] = field(default_factory=dict)  # step -> seconds
 
     def _count(self, table: str, what: str, n: int = 1) -> None:
         row = self.counts.setdefault(
@@ -141,6 +142,7 @@ def import_hsds(
         records.extend(read.records)
         report.problems.extend(read.problems)
     records = merge_duplicates(records, report.problems)
+    report.timings["read"] = time.perf_counter() - started
     importer = _Importer(
         report,
         strict=strict_by_default() if strict is None else strict,
@@ -151,9 +153,13 @@ def import_hsds(
         by_table[record.table].append(record)
     for table in TABLE_LIST:
         if by_table.get(table.name):
+            step = time.perf_counter()
             importer.import_table(table, by_table[table.name])
+            report.timings[table.name] = time.perf_counter() - step
+    step = time.perf_counter()
     importer.link_waiting_references()
     importer.derive(place_locations=place_locations)
+    report.timings["derive"] = time.perf_counter() - step
     report.seconds = time.perf_counter() - started
     with transaction.atomic():
         log.finished_at = timezone.now()
