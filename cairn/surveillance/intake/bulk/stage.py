@@ -119,8 +119,10 @@ IDENTITY_VALUES = (
 # Batches up to this many rows run prepared statements (see `submit`).
 PREPARED_BATCH_LIMIT = 1000
 
-# The staging tables are truncated once this many rows were staged since the last time.
-TRUNCATE_AFTER_ROWS = 20_000
+# The staging tables are truncated once this many rows were staged since the last time:
+# every statement scans the dead rows left until then (at 30 rows a batch, truncating
+# after 1,000 rows cost PostgreSQL 10% less than after 20,000, and less than after 300).
+TRUNCATE_AFTER_ROWS = 1_000
 # Per database connection (psycopg's): rows staged since the staging tables were truncated.
 _SESSIONS: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
 
