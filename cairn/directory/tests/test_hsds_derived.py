@@ -195,3 +195,14 @@ def test_command_line_import_of_nothing_good_fails(tmp_path):
     bad.write_text('{"id": ')
     with pytest.raises(Exception, match="nothing was imported"):
         call_command("hsds", "import", str(bad))
+
+
+@pytest.mark.django_db
+def test_the_directory_command_imports_and_exports_hsds_too(tmp_path, capsys):
+    call_command("directory", "import-hsds", str(CSV_EXAMPLES))
+    assert "HSDS import: 21 created" in capsys.readouterr().out
+
+    call_command("directory", "export-hsds", "--format", "csv", str(tmp_path / "csv"))
+    assert (tmp_path / "csv" / "services.csv").read_bytes() == (
+        CSV_EXAMPLES / "services.csv"
+    ).read_bytes()

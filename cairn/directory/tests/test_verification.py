@@ -137,3 +137,13 @@ def test_your_listings_shows_the_reminder_and_confirmation_history_is_kept(
     assert [c.previous_assured_date for c in history] == [days_ago(100), days_ago(95)]
     html = client.get(reverse("directory:listing_edit", args=[service.pk])).content.decode()
     assert html.count("Still correct by clinic.intake") == 2
+
+
+def test_a_stale_listing_without_an_organization_is_listed_with_no_owner(bc_geography):
+    service = build_service("Street outreach van", assured=None)
+    Service.objects.filter(pk=service.pk).update(provider=None)  # HSDS allows it
+    out = StringIO()
+
+    call_command("directory", "stale", "--dry-run", stdout=out)
+
+    assert "(no owner)\tStreet outreach van" in out.getvalue()

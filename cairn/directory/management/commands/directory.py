@@ -22,6 +22,7 @@ class Command(BaseCommand):
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
         check = commands.add_parser("stale", help="List stale listings and notify their owners.")
         check.add_argument("--dry-run", action="store_true", help="List them only; notify nobody.")
+        hsds_cli.add_subcommands(commands)
 
     def handle(self, *args, subcommand: str, **options) -> None:
         if hsds_cli.handles(subcommand):
@@ -40,6 +41,7 @@ class Command(BaseCommand):
         self.stdout.write(stale.describe_run(run))
 
     def _line(self, service: Service) -> None:
-        owner = service.provider.partner.name if service.provider.partner_id else "(no owner)"
+        provider = service.provider
+        owner = provider.partner.name if provider and provider.partner_id else "(no owner)"
         verified = service.assured_date.isoformat() if service.assured_date else "never"
         self.stdout.write(f"{service.pk}\t{verified}\t{owner}\t{service.name}")
