@@ -81,7 +81,7 @@ class FieldErrorOut(ErrorOut):
 
 @router.post(
     "/directory/hsds/import",
-    response={200: ImportOut, 422: ImportOut | FieldErrorOut},
+    response={200: ImportOut, 401: ErrorOut, 403: ErrorOut, 422: ImportOut | FieldErrorOut},
     auth=_curators_only(),
     url_name="directory_hsds_import",
     summary="Import HSDS 3.0 files (curators)",
