@@ -21,6 +21,7 @@ FIRST_PANEL = {
     "municipal_coordinator": "Community overdose figures (suppressed aggregates)",
     "first_nations_partner": "First Nations data under First Nations data governance",
     "peer_worker": "Resources",
+    "service_intake": "Referrals to your organization",
     "administrator": "Audit log",
 }
 
