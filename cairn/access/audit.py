@@ -7,6 +7,14 @@ from django.db import transaction
 from cairn.access.models import AuditEvent
 
 
+def actor_name(actor: Any) -> str:
+    """How a record names who did something: a user's username, or the name of a system
+    actor given as text ("demo setup", "cli:import-hsds"); empty for none."""
+    if getattr(actor, "is_authenticated", False):
+        return actor.get_username()
+    return str(actor) if actor else ""
+
+
 def audit_actor_fields(actor: Any) -> dict:
     """Who acted, as audit columns: a signed-in user, or a named system ("intake:hl7v2")."""
     if getattr(actor, "is_authenticated", False):

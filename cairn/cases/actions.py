@@ -17,6 +17,7 @@ from decimal import Decimal
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.access.models import Organization
 from cairn.cases import followups, matching, queries
@@ -80,10 +81,6 @@ class PossibleDuplicates(CaseActionError):
                 "none is, confirm that this is a different person."
             )
         super().__init__(message)
-
-
-def _username(actor) -> str:
-    return actor.get_username() if getattr(actor, "is_authenticated", False) else str(actor)
 
 
 def _creation_key(actor, key: str) -> str | None:

@@ -18,6 +18,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.access.models import Organization
 from cairn.cases.access import (
@@ -39,10 +40,6 @@ class CareAlertError(ValueError):
     def __init__(self, message: str, field: str = "__all__"):
         super().__init__(message)
         self.field = field
-
-
-def _username(actor) -> str:
-    return actor.get_username() if hasattr(actor, "get_username") else str(actor)
 
 
 def raise_care_alert(

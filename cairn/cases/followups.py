@@ -16,6 +16,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.cases.access import (
     care_team_organization_ids,
@@ -81,10 +82,6 @@ def clock_start_for(episode: OverdoseEpisode) -> dt.datetime:
         if source.event.source == Source.EMERGENCY_DEPARTMENT
     ]
     return max(ed_times) if ed_times else episode.occurred_at
-
-
-def _username(actor) -> str:
-    return actor.get_username() if hasattr(actor, "get_username") else str(actor)
 
 
 @transaction.atomic

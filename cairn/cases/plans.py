@@ -14,6 +14,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.access.models import Membership
 from cairn.cases.access import CARE_TEAM_ROLES, managing_organization_id
@@ -51,10 +52,6 @@ class PlanError(ValueError):
 
 class PlanItemMissing(PlanError):
     """No goal, action or referral with this number on this person's plan."""
-
-
-def _username(actor) -> str:
-    return actor.get_username() if hasattr(actor, "get_username") else str(actor)
 
 
 def _key(actor, key: str) -> str | None:

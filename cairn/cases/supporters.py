@@ -17,6 +17,7 @@ from django.contrib.auth import get_user_model
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.cases.access import SupporterView, managing_organization_id, may_be_a_supporter
 from cairn.cases.models import Client, ConsentMethod, ContactMethod
@@ -40,10 +41,6 @@ class SupporterError(ValueError):
 
 class SupporterMissing(SupporterError):
     """No supporter or consent with this number on this person's case."""
-
-
-def _username(actor) -> str:
-    return actor.get_username() if hasattr(actor, "get_username") else str(actor)
 
 
 def _writable(actor, client: Client) -> int:

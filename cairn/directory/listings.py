@@ -19,6 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from cairn.access.audit import actor_name as _actor_name
 from cairn.access.audit import record_audit_event
 from cairn.directory.models import Service
 from cairn.directory.models.capacity import YES_NO_KINDS, Capacity, CapacityChange, CapacityKind
@@ -59,10 +60,6 @@ def stale_condition(today: dt.date | None = None) -> Q:
 
 def stale_listings(services: QuerySet[Service], today: dt.date | None = None) -> QuerySet[Service]:
     return services.filter(stale_condition(today))
-
-
-def _actor_name(actor) -> str:
-    return actor.get_username() if getattr(actor, "is_authenticated", False) else str(actor)
 
 
 def _actor_user(actor):

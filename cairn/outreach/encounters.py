@@ -27,6 +27,7 @@ from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.access.permissions import has_permission, organizations_where
 from cairn.access.roles import Permission
@@ -80,10 +81,6 @@ class EncounterError(Exception):
 class Saved:
     encounter: Encounter
     created: bool
-
-
-def _username(actor) -> str:
-    return actor.get_username() if getattr(actor, "is_authenticated", False) else str(actor)
 
 
 def creation_key_for(actor, key: str) -> str | None:

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.dateparse import parse_date
 from django.utils.text import slugify
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.access.models import Organization
 from cairn.geography.models import Jurisdiction, Level
@@ -54,10 +55,6 @@ class TeamItemMissing(TeamError):
 
 
 # Input -------------------------------------------------------------------------------
-
-
-def _username(actor) -> str:
-    return actor.get_username() if hasattr(actor, "get_username") else str(actor)
 
 
 def _key(actor, kind: str, key: str | None) -> str | None:

@@ -17,6 +17,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.access.models import Organization
 from cairn.cases.models import Client
@@ -88,10 +89,6 @@ STEP_LABELS = {
     "no_show": "Record a no-show",
     "cancel": "Cancel the referral",
 }
-
-
-def _username(actor) -> str:
-    return actor.get_username() if hasattr(actor, "get_username") else str(actor)
 
 
 def _audit(actor, referral: Referral, action: str, summary: str, **details) -> None:

@@ -5,6 +5,7 @@ import json
 
 from django.db import transaction
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.cases.instruments import DIRECTORY
 from cairn.cases.models import Client
@@ -15,10 +16,6 @@ CATALOGUE_FILE = DIRECTORY / "group_catalogue.json"
 
 class GroupError(ValueError):
     """The placement or catalogue change cannot be made as given."""
-
-
-def _username(actor) -> str:
-    return actor.get_username() if hasattr(actor, "get_username") else str(actor)
 
 
 @transaction.atomic

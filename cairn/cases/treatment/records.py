@@ -14,6 +14,7 @@ from decimal import Decimal, InvalidOperation
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.cases.models import Client
 from cairn.cases.models.treatment import (
@@ -46,10 +47,6 @@ class TreatmentItemMissing(TreatmentError):
 class Saved:
     row: object
     created: bool
-
-
-def _username(actor) -> str:
-    return actor.get_username() if hasattr(actor, "get_username") else str(actor)
 
 
 def _writable(actor, client: Client) -> int:

@@ -6,6 +6,7 @@ import threading
 from django.db import close_old_connections, connection, transaction
 from django.utils import timezone
 
+from cairn.access.audit import actor_name as _username
 from cairn.access.audit import record_audit_event
 from cairn.surveillance.classification.engine import validate_rules
 from cairn.surveillance.models import (
@@ -21,12 +22,6 @@ class InvalidRules(ValueError):
     def __init__(self, problems: list[str]):
         super().__init__(" ".join(problems))
         self.problems = problems
-
-
-def _username(actor) -> str:
-    if getattr(actor, "is_authenticated", False):
-        return actor.get_username()
-    return str(actor or "")
 
 
 def save_definition_version(
