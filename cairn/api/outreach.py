@@ -357,6 +357,24 @@ def _created(model, request, kind: str, key: str) -> bool:
     return not (full and model.objects.filter(creation_key=full).exists())
 
 
+def _write(request, slug: str, change, out, *, created: bool | None = None, missing=404):
+    """One change to a team's plan: the team as the caller may manage it, then `change(team)`.
+    An item not on the team answers `missing` (404, or 422 naming the field when the body
+    named it); bad input 422 naming the field; a creation 201, or 200 when its key repeats."""
+    team = access.get_team_for(request.auth, slug)
+    try:
+        result = change(team)
+    except team_plan.TeamItemMissing as error:
+        if missing == 422:
+            return _field_error(error)
+        return Status(404, {"detail": str(error)})
+    except team_plan.TeamError as error:
+        return _field_error(error)
+    if created is None:
+        return out(result)
+    return Status(201 if created else 200, out(result))
+
+
 @router.post(
     "/teams/{slug}/goals",
     response={**_WRITE, 200: GoalOut, 201: GoalOut},
@@ -364,11 +382,11 @@ def _created(model, request, kind: str, key: str) -> bool:
     summary="Add a goal to the team's plan",
 )
 def goal_add(request, slug: str, body: EntryIn):
-    team = access.get_team_for(request.auth, slug)
     key = _key(request, body.idempotency_key)
-    created = _created(TeamGoal, request, "goal", key)
-    try:
-        goal = team_plan.add_goal(
+    return _write(
+        request,
+        slug,
+        lambda team: team_plan.add_goal(
             actor=request.auth,
             team=team,
             title=body.title,
@@ -378,10 +396,10 @@ def goal_add(request, slug: str, body: EntryIn):
             owner_id=body.owner_id,
             due_on=body.due_on,
             idempotency_key=key,
-        )
-    except team_plan.TeamError as error:
-        return _field_error(error)
-    return Status(201 if created else 200, _entry_out(goal))
+        ),
+        _entry_out,
+        created=_created(TeamGoal, request, "goal", key),
+    )
 
 
 @router.post(
@@ -391,16 +409,14 @@ def goal_add(request, slug: str, body: EntryIn):
     summary="Change a goal's status",
 )
 def goal_status(request, slug: str, goal_id: int, body: StatusIn):
-    team = access.get_team_for(request.auth, slug)
-    try:
-        goal = team_plan.set_goal_status(
+    return _write(
+        request,
+        slug,
+        lambda team: team_plan.set_goal_status(
             actor=request.auth, team=team, goal_id=goal_id, status=body.status
-        )
-    except team_plan.TeamItemMissing as error:
-        return Status(404, {"detail": str(error)})
-    except team_plan.TeamError as error:
-        return _field_error(error)
-    return _entry_out(goal)
+        ),
+        _entry_out,
+    )
 
 
 @router.post(
@@ -410,11 +426,11 @@ def goal_status(request, slug: str, goal_id: int, body: StatusIn):
     summary="Add an action to the team's plan (under a goal or on its own)",
 )
 def action_add(request, slug: str, body: ActionIn):
-    team = access.get_team_for(request.auth, slug)
     key = _key(request, body.idempotency_key)
-    created = _created(TeamAction, request, "action", key)
-    try:
-        action = team_plan.add_action(
+    return _write(
+        request,
+        slug,
+        lambda team: team_plan.add_action(
             actor=request.auth,
             team=team,
             title=body.title,
@@ -425,10 +441,10 @@ def action_add(request, slug: str, body: ActionIn):
             owner_id=body.owner_id,
             due_on=body.due_on,
             idempotency_key=key,
-        )
-    except team_plan.TeamError as error:
-        return _field_error(error)
-    return Status(201 if created else 200, _entry_out(action))
+        ),
+        _entry_out,
+        created=_created(TeamAction, request, "action", key),
+    )
 
 
 @router.post(
@@ -438,16 +454,14 @@ def action_add(request, slug: str, body: ActionIn):
     summary="Change an action's status (team managers, chairs, coordinators, its owner)",
 )
 def action_status(request, slug: str, action_id: int, body: StatusIn):
-    team = access.get_team_for(request.auth, slug)
-    try:
-        action = team_plan.set_action_status(
+    return _write(
+        request,
+        slug,
+        lambda team: team_plan.set_action_status(
             actor=request.auth, team=team, action_id=action_id, status=body.status
-        )
-    except team_plan.TeamItemMissing as error:
-        return Status(404, {"detail": str(error)})
-    except team_plan.TeamError as error:
-        return _field_error(error)
-    return _entry_out(action)
+        ),
+        _entry_out,
+    )
 
 
 @router.post(
@@ -457,11 +471,11 @@ def action_status(request, slug: str, action_id: int, body: StatusIn):
     summary="Add an indicator (name, unit, target) to a goal or an action",
 )
 def indicator_add(request, slug: str, body: IndicatorIn):
-    team = access.get_team_for(request.auth, slug)
     key = _key(request, body.idempotency_key)
-    created = _created(TeamIndicator, request, "indicator", key)
-    try:
-        indicator = team_plan.add_indicator(
+    return _write(
+        request,
+        slug,
+        lambda team: team_plan.add_indicator(
             actor=request.auth,
             team=team,
             name=body.name,
@@ -470,12 +484,11 @@ def indicator_add(request, slug: str, body: IndicatorIn):
             unit=body.unit,
             target=body.target,
             idempotency_key=key,
-        )
-    except team_plan.TeamItemMissing as error:
-        return Status(422, {"detail": str(error), "field": error.field})
-    except team_plan.TeamError as error:
-        return _field_error(error)
-    return Status(201 if created else 200, _indicator_out(indicator))
+        ),
+        _indicator_out,
+        created=_created(TeamIndicator, request, "indicator", key),
+        missing=422,  # the goal or action named in the body
+    )
 
 
 @router.post(
@@ -485,11 +498,11 @@ def indicator_add(request, slug: str, body: IndicatorIn):
     summary="Record an indicator's value to date (earlier entries are kept)",
 )
 def indicator_progress(request, slug: str, indicator_id: int, body: ProgressIn):
-    team = access.get_team_for(request.auth, slug)
     key = _key(request, body.idempotency_key)
-    created = _created(IndicatorProgress, request, "progress", key)
-    try:
-        entry = team_plan.record_progress(
+    return _write(
+        request,
+        slug,
+        lambda team: team_plan.record_progress(
             actor=request.auth,
             team=team,
             indicator_id=indicator_id,
@@ -497,13 +510,10 @@ def indicator_progress(request, slug: str, indicator_id: int, body: ProgressIn):
             recorded_on=body.recorded_on,
             note=body.note,
             idempotency_key=key,
-        )
-    except team_plan.TeamItemMissing as error:
-        return Status(404, {"detail": str(error)})
-    except team_plan.TeamError as error:
-        return _field_error(error)
-    indicator = TeamIndicator.objects.get(pk=entry.indicator_id)
-    return Status(201 if created else 200, _indicator_out(indicator))
+        ),
+        lambda entry: _indicator_out(TeamIndicator.objects.get(pk=entry.indicator_id)),
+        created=_created(IndicatorProgress, request, "progress", key),
+    )
 
 
 # Outreach encounters ("enc"): their operations, on this router so one registration in
