@@ -264,13 +264,13 @@ def _move_back(planned: Planned, referral: Referral, now: dt.datetime) -> None:
     sent = by_status[S.SENT]
     fields = {
         "sent_at": sent,
-        "respond_by": sent + dt.timedelta(days=actions.RESPOND_DAYS),
+        "respond_by": sent + dt.timedelta(days=actions.respond_days()),
         "status_changed_at": when[-1],
         "received_at": by_status.get(S.RECEIVED),
         "answered_at": by_status.get(S.ACCEPTED) or by_status.get(S.DECLINED),
     }
     if S.ACCEPTED in by_status:
-        fields["complete_by"] = by_status[S.ACCEPTED] + dt.timedelta(days=actions.COMPLETE_DAYS)
+        fields["complete_by"] = by_status[S.ACCEPTED] + dt.timedelta(days=actions.complete_days())
     if referral.consent_given:
         fields["consent_recorded_at"] = sent
     Referral.objects.filter(pk=referral.pk).update(**fields)

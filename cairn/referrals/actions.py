@@ -39,8 +39,17 @@ from cairn.referrals.models import (
 
 S = ReferralStatus
 
-RESPOND_DAYS = getattr(settings, "CAIRN_REFERRAL_RESPOND_DAYS", 2)
-COMPLETE_DAYS = getattr(settings, "CAIRN_REFERRAL_COMPLETE_DAYS", 30)
+
+def respond_days() -> int:
+    """Days the receiving side has to answer (settings.CAIRN_REFERRAL_RESPOND_DAYS)."""
+    return settings.CAIRN_REFERRAL_RESPOND_DAYS
+
+
+def complete_days() -> int:
+    """Days after acceptance to complete (settings.CAIRN_REFERRAL_COMPLETE_DAYS)."""
+    return settings.CAIRN_REFERRAL_COMPLETE_DAYS
+
+
 REASON_LIMIT = 2000
 SYSTEM_ACTOR = "system:referrals.overdue"
 
@@ -261,7 +270,7 @@ def send_referral(
         ),
         status=S.SENT,
         status_changed_at=now,
-        respond_by=now + dt.timedelta(days=RESPOND_DAYS),
+        respond_by=now + dt.timedelta(days=respond_days()),
     )
     for _ in range(5):
         try:
@@ -446,7 +455,7 @@ def take_step(*, actor, referral: Referral, sides, step: str, note: str = "") ->
     if status in (S.ACCEPTED, S.DECLINED):
         referral.answered_at = now
     if status == S.ACCEPTED:
-        referral.complete_by = now + dt.timedelta(days=COMPLETE_DAYS)
+        referral.complete_by = now + dt.timedelta(days=complete_days())
     if note:
         referral.outcome_note = note
     referral.save()
