@@ -30,7 +30,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import database_url, drop, migrate, recreate
+from benchdb import drop, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -275,20 +275,9 @@ def main() -> int:
         print("Set DATABASE_URL to a PostgreSQL server (postgres://...).", file=sys.stderr)
         return 2
     started = time.monotonic()
-    if not args.reuse:
-        recreate(base, args.database)
-    os.environ["DATABASE_URL"] = database_url(base, args.database)
-    if not args.reuse:
-        migrate(dict(os.environ))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cairn.settings")
-    import django
-
-    django.setup()
-    from django.conf import settings
+    open_database(base, args.database, reuse=args.reuse)
     from django.db import connection, connections
 
-    settings.DEBUG = False
-    settings.ALLOWED_HOSTS = ["*"]
     try:
         if not args.reuse:
             from cairn.geography.loading import load_british_columbia

@@ -1,5 +1,6 @@
 """A throwaway PostgreSQL database for one benchmark, shared by the bench scripts."""
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -33,3 +34,22 @@ def migrate(env: dict) -> None:
         check=True,
         cwd=ROOT,
     )
+
+
+def open_database(base: str, name: str, *, reuse: bool) -> None:
+    """Point DATABASE_URL at the bench database `name` on the server `base` (dropped,
+    created and migrated first unless `reuse`) and set Django up to serve requests
+    through its test client (DEBUG off, any host)."""
+    if not reuse:
+        recreate(base, name)
+    os.environ["DATABASE_URL"] = database_url(base, name)
+    if not reuse:
+        migrate(dict(os.environ))
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cairn.settings")
+    import django
+
+    django.setup()
+    from django.conf import settings
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["*"]
