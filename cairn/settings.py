@@ -69,6 +69,7 @@ INSTALLED_APPS = [
     "cairn.cases",
     "cairn.referrals",
     "cairn.outreach",
+    "cairn.campaigns",
     "cairn.demo",
     "cairn.web",
 ]

@@ -16,5 +16,7 @@ urlpatterns = [
     path("directory/", include("cairn.directory.urls")),
     path("referrals/", include("cairn.referrals.urls")),
     path("teams/", include("cairn.outreach.urls")),
+    path("campaigns/", include("cairn.campaigns.urls")),
+    path("survey/", include("cairn.campaigns.urls_public")),
     path("admin/", cairn_admin_site.urls),
 ]

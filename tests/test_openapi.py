@@ -93,6 +93,11 @@ DOCUMENTED_PATHS = {
     "/api/v1/teams/{slug}/indicators/{indicator_id}/progress",
     "/api/v1/teams/{slug}/encounters",
     "/api/v1/teams/{slug}/encounters/indicators",
+    # Campaigns: the plan and materials (helper plan).
+    # Campaigns: the person-first term list and language review (helper language).
+    # Campaigns: survey instruments, surveys, invitations, responses (helper surveys).
+    # Campaigns: analysis of survey results and reach metrics (helper evaluation).
+    # Campaigns: outcome series, interrupted time series, the report (helper report).
 }
 # Operations open to everyone, signed in or not: the public resource directory.
 PUBLIC_OPERATIONS = {

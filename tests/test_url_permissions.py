@@ -21,6 +21,11 @@ from django.urls import URLResolver, get_resolver, reverse
 from cairn.web.admin_site import cairn_admin_site
 from tests.url_rows import (
     alerts,
+    campaigns_evaluation,
+    campaigns_language,
+    campaigns_plan,
+    campaigns_report,
+    campaigns_surveys,
     cases,
     cases_supporters,
     cases_treatment,
@@ -134,6 +139,11 @@ CORE_ROWS: dict[str, list[Visit] | str] = {
 MATRIX: dict[str, list[Visit] | str] = {
     **CORE_ROWS,
     **alerts.ROWS,
+    **campaigns_plan.ROWS,
+    **campaigns_language.ROWS,
+    **campaigns_surveys.ROWS,
+    **campaigns_evaluation.ROWS,
+    **campaigns_report.ROWS,
     **cases.ROWS,
     **cases_supporters.ROWS,
     **cases_treatment.ROWS,

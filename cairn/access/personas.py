@@ -125,6 +125,15 @@ PERSONAS: dict[str, Persona] = {
             "service_intake",
         ),
         Persona(
+            "communications_officer",
+            "comms.officer",
+            "Communications officer, Ministry of Mental Health and Addictions",
+            "Ministry of Mental Health and Addictions",
+            "ministry",
+            ("bc",),
+            "communications_officer",
+        ),
+        Persona(
             "administrator",
             "admin",
             "Cairn administrator",

@@ -29,6 +29,9 @@ class Permission(StrEnum):
     RECEIVE_REFERRALS = "receive_referrals"  # take in referrals to one's organization
     MANAGE_LISTINGS = "manage_listings"  # keep one's organization's listings current
     MANAGE_DIRECTORY = "manage_directory"  # curate every listing; HSDS import
+    MANAGE_CAMPAIGNS = "manage_campaigns"  # plan and evaluate one's organization's campaigns
+    APPROVE_FIRST_NATIONS_CAMPAIGNS = "approve_first_nations_campaigns"  # FN partners' approval
+    MANAGE_LANGUAGE_TERMS = "manage_language_terms"  # edit the person-first term list
 
 
 class DataTier(IntEnum):
@@ -159,7 +162,7 @@ class MunicipalCoordinator(Role):
         "Municipal staff who coordinate the local response: community aggregates, team "
         "plans and resources."
     )
-    permissions = frozenset([*_EVERY_MEMBER, Permission.MANAGE_TEAMS])
+    permissions = frozenset([*_EVERY_MEMBER, Permission.MANAGE_TEAMS, Permission.MANAGE_CAMPAIGNS])
 
 
 class FirstNationsHealthPartner(Role):
@@ -170,7 +173,12 @@ class FirstNationsHealthPartner(Role):
         "Nations data under First Nations data governance."
     )
     permissions = frozenset(
-        [*_EVERY_MEMBER, Permission.VIEW_FIRST_NATIONS_DATA, Permission.RECORD_OUTREACH]
+        [
+            *_EVERY_MEMBER,
+            Permission.VIEW_FIRST_NATIONS_DATA,
+            Permission.RECORD_OUTREACH,
+            Permission.APPROVE_FIRST_NATIONS_CAMPAIGNS,
+        ]
     )
 
 
@@ -197,6 +205,17 @@ class ServiceIntakeCoordinator(Role):
     )
 
 
+class CommunicationsOfficer(Role):
+    key = "communications_officer"
+    name = "Communications officer"
+    description = (
+        "Communications staff of a ministry, health authority or action team: plans public "
+        "campaigns, keeps their language free of stigma, and measures what each one did. "
+        "Sees aggregates only; survey responses are anonymous."
+    )
+    permissions = frozenset([*_EVERY_MEMBER, Permission.MANAGE_CAMPAIGNS])
+
+
 class Administrator(Role):
     key = "administrator"
     name = "Administrator"
@@ -212,6 +231,7 @@ class Administrator(Role):
             Permission.USE_ADMIN,
             Permission.MANAGE_TEAMS,
             Permission.MANAGE_DIRECTORY,
+            Permission.MANAGE_LANGUAGE_TERMS,
         ]
     )
     wide_area = True
@@ -230,6 +250,7 @@ ROLES: dict[str, type[Role]] = {
         FirstNationsHealthPartner,
         PeerSupportWorker,
         ServiceIntakeCoordinator,
+        CommunicationsOfficer,
         Administrator,
     ]
 }

@@ -6,6 +6,11 @@ from ninja import NinjaAPI
 from cairn.api import (
     access,
     alerts,
+    campaigns,
+    campaigns_evaluation,
+    campaigns_language,
+    campaigns_report,
+    campaigns_surveys,
     cases,
     counts,
     directory,
@@ -50,3 +55,8 @@ api.add_router("/", cases.router)
 api.add_router("/", directory.router)
 api.add_router("/", referrals.router)
 api.add_router("/", outreach.router)
+api.add_router("/", campaigns.router)
+api.add_router("/", campaigns_language.router)
+api.add_router("/", campaigns_surveys.router)
+api.add_router("/", campaigns_evaluation.router)
+api.add_router("/", campaigns_report.router)

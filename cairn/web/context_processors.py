@@ -68,6 +68,7 @@ def navigation(request):
 
 def _partnership_items(user, here: str) -> list[NavItem]:
     """Teams, referrals and the directory: shown to those they concern."""
+    from cairn.campaigns.access import may_use_campaigns
     from cairn.outreach.access import teams_for
     from cairn.referrals.access import may_receive, may_send
 
@@ -77,6 +78,8 @@ def _partnership_items(user, here: str) -> list[NavItem]:
         items.append(NavItem("Teams", reverse("outreach:teams"), app == "outreach"))
     if may_send(user) or may_receive(user):
         items.append(NavItem("Referrals", reverse("referrals:index"), app == "referrals"))
+    if may_use_campaigns(user):
+        items.append(NavItem("Campaigns", reverse("campaigns:campaign_list"), app == "campaigns"))
     items.append(NavItem("Directory", reverse("directory:search"), app == "directory"))
     return items
 

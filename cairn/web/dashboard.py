@@ -159,6 +159,15 @@ PANELS = [
         links=(Link("Your listings", "directory:my_listings"),),
     ),
     Panel(
+        "campaigns",
+        "Campaigns",
+        "Your organization's public campaigns: the plan and calendar, materials checked for "
+        "stigmatizing language before approval, surveys that measure whether minds changed, "
+        "reach, and the campaign report beside the overdose and treatment figures.",
+        permission=Permission.MANAGE_CAMPAIGNS,
+        links=(Link("Open campaigns", "campaigns:campaign_list"),),
+    ),
+    Panel(
         "community_figures",
         "Community overdose figures (suppressed aggregates)",
         "Overdose events over time, rates per 100,000 people and maps for the communities "

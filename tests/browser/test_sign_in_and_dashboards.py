@@ -22,6 +22,7 @@ FIRST_PANEL = {
     "first_nations_partner": "First Nations data under First Nations data governance",
     "peer_worker": "Resources",
     "service_intake": "Referrals to your organization",
+    "communications_officer": "Campaigns",
     "administrator": "Audit log",
 }
 

@@ -18,7 +18,8 @@ ABBOTSFORD = "bc-lha-abbotsford"
 
 # Who may open each example community, written out by hand from the personas'
 # coverage (cairn/access/personas.py) so the test does not trust the code it tests.
-WIDE_AREA = {"epidemiologist", "administrator"}
+# They cover the whole province: wide-area roles, and the ministry communications officer.
+WIDE_AREA = {"epidemiologist", "administrator", "communications_officer"}
 COVERED_BY = {
     # Prince George LHA: the Prince George action team, and Northern HA's First Nations partner.
     PRINCE_GEORGE: frozenset(

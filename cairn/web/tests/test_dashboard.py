@@ -12,10 +12,11 @@ EXPECTED_PANELS = {
     "regional_epidemiologist": {"alerts", "spike_rules", "ranking"},
     "first_responder": {"quick_entry", "community_figures", "alerts"},
     "police_liaison": {"community_figures", "alerts"},
-    "municipal_coordinator": {"community_figures", "resources", "alerts"},
+    "municipal_coordinator": {"community_figures", "resources", "alerts", "campaigns"},
     "first_nations_partner": {"community_figures", "first_nations_data", "alerts"},
     "peer_worker": {"team_encounters", "resources", "alerts"},
     "service_intake": {"referrals_received", "listings", "alerts"},
+    "communications_officer": {"campaigns", "alerts"},
     "administrator": {"organizations", "audit_log", "alerts"},
 }
 

@@ -1,0 +1,3 @@
+"""URLs: campaigns, evaluation (see cairn/campaigns/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs: campaigns, language (see cairn/campaigns/urls.py)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""URLs: campaigns, report (see cairn/campaigns/urls.py)."""
+
+urlpatterns: list = []

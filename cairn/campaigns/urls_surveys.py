@@ -1,0 +1,3 @@
+"""URLs: campaigns, surveys (see cairn/campaigns/urls.py)."""
+
+urlpatterns: list = []

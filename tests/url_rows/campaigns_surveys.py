@@ -1,0 +1,5 @@
+"""URL permission rows: campaigns, surveys."""
+
+from tests.url_rows.common import EVERY_PERSONA, Visit  # noqa: F401
+
+ROWS: dict = {}
