@@ -77,7 +77,8 @@ def test_ed_line_list_is_imported_placed_and_classified(bc_geography, prince_geo
     assert event.diagnosis_codes == ["T40.4X1A", "F11.20"]
     assert event.occurred_at == dt.datetime(2026, 11, 21, 6, 15, tzinfo=dt.UTC)  # PST
     assert {m.definition.slug for m in event.matches.all()} >= {"opioid", "fentanyl"}
-    assert ReceivedMessage.objects.filter(format="csv").count() == 3
+    # The file is the transmission: one received message for it, none per row.
+    assert ReceivedMessage.objects.filter(format="csv").count() == 1
     assert Event.objects.get(dedup_key="csv:ed:SPH:V1003").community.code == (
         "bc-lha-vancouver-city-centre"
     )
@@ -125,7 +126,28 @@ def test_the_same_file_twice_creates_nothing_new(bc_geography):
     again = import_csv(data, mapping=mapping("ed_line_list"))
     assert (again.created, again.updated, again.duplicates) == (0, 0, 3)
     assert Event.objects.count() == 3
-    assert ReceivedMessage.objects.count() == 3
+    assert ReceivedMessage.objects.count() == 1
+    assert not EventRevision.objects.exists()
+
+
+def test_the_same_rows_in_another_file_are_left_unchanged(bc_geography):
+    import_csv(csv_bytes(ED_HEADER, ED_ROWS), mapping=mapping("ed_line_list"))
+    reordered = import_csv(
+        csv_bytes(ED_HEADER, [ED_ROWS[2], ED_ROWS[0], ED_ROWS[1]]), mapping=mapping("ed_line_list")
+    )
+    assert (reordered.created, reordered.updated, reordered.unchanged) == (0, 0, 3)
+    assert Event.objects.count() == 3
+    assert not EventRevision.objects.exists()
+    assert set(Event.objects.values_list("revision", flat=True)) == {1}
+
+
+def test_the_same_file_under_another_mapping_is_read_again(bc_geography):
+    data = csv_bytes(ED_HEADER, ED_ROWS)
+    import_csv(data, mapping=mapping("ed_line_list"))
+    text = shipped_mappings()["ed_line_list"].read_text().replace("  record_id: visit_number\n", "")
+    summary = import_csv(data, mapping=load_mapping(text))
+    assert (summary.created, summary.duplicates) == (3, 0)  # keyed by content this time
+    assert Event.objects.count() == 6
 
 
 def test_a_row_repeated_in_one_file_counts_once(bc_geography):
@@ -230,7 +252,7 @@ def test_small_batches_give_the_same_result(bc_geography):
     summary = import_csv(csv_bytes(ED_HEADER, rows), mapping=mapping("ed_line_list"), batch_size=2)
     assert (summary.created, summary.updated, summary.duplicates) == (3, 1, 2)
     assert Event.objects.get(dedup_key="csv:ed:UHNBC:V1002").disposition == "left_ama"
-    assert ReceivedMessage.objects.count() == 4
+    assert ReceivedMessage.objects.count() == 1
 
 
 def test_the_fast_path_writes_the_lines_the_record_path_writes(bc_geography, definitions):

@@ -5,7 +5,8 @@ Per batch (no dedup key and no message key twice in one batch):
 
 1. `INSERT INTO received … ON CONFLICT (message_key) DO NOTHING`: a transmission
    already received (by any connection: a concurrent one is waited for) is dropped
-   from the stage as a duplicate.
+   from the stage as a duplicate. Skipped for a batch without message keys (CSV rows:
+   the file is the transmission, remembered once by `csv_import`).
 2. One statement inserts the events (`ON CONFLICT (dedup_key) DO NOTHING`), the
    matches of the new events (a join of the stage with the classification of each
    distinct (complaint, diagnoses) pair, staged once per import) and the identities
@@ -221,11 +222,12 @@ class _InFlight:
     """A batch whose statements were sent and whose results are not read yet."""
 
     pipeline: ExitStack
-    received: object  # cursor of statement 1
+    received: object  # cursor of statement 1 (None: a batch without message keys)
     inserted: object  # cursor of statement 2
     staged: int
     has_identities: bool
     ords: list = field(default_factory=list)
+    message_keys: bool = True
 
 
 class Stage:
@@ -295,10 +297,18 @@ class Stage:
         return occurred_at.astimezone(self.count_zone).date().isoformat()
 
     # -- batches ----------------------------------------------------------------------
-    def submit(self, lines: list[str], *, ords: list[int] | None = None, identities: bool = True):
+    def submit(
+        self,
+        lines: list[str],
+        *,
+        ords: list[int] | None = None,
+        identities: bool = True,
+        message_keys: bool = True,
+    ):
         """Stage one batch (COPY lines, see STAGE_COLUMNS) and send its statements.
 
-        No dedup key and no message key may occur twice in `lines`.
+        No dedup key and no message key may occur twice in `lines`. `message_keys=False`
+        says every line's message key is NULL (CSV rows): statement 1 is not sent.
         """
         with connection.wrap_database_errors:
             self._collect()
@@ -329,12 +339,14 @@ class Stage:
             # costs PostgreSQL more than running them for a few dozen rows. Their plans
             # are made for small stages, so a big batch (a file) has them planned afresh.
             prepare = len(lines) <= PREPARED_BATCH_LIMIT
-            received = self._statement_cursor(prepare)
-            received.execute(_sql_insert_received(), prepare=prepare)
+            received = None
+            if message_keys:
+                received = self._statement_cursor(prepare)
+                received.execute(_sql_insert_received(), prepare=prepare)
             inserted = self._statement_cursor(prepare)
             inserted.execute(_sql_insert_events(identities), prepare=prepare)
             self._in_flight = _InFlight(
-                pipeline, received, inserted, len(lines), identities, ords or []
+                pipeline, received, inserted, len(lines), identities, ords or [], message_keys
             )
 
     def finish(self) -> BulkCounts:
@@ -425,17 +437,17 @@ class Stage:
             return
         with step("statements"):
             in_flight.pipeline.close()  # sync: waits for the statements' results
-        duplicates = in_flight.received.fetchall()
+        duplicates = in_flight.received.fetchall() if in_flight.received is not None else []
         created = in_flight.inserted.fetchone()[0]
         self.counts.duplicates += len(duplicates)
         self.counts.created += created
         if created + len(duplicates) < in_flight.staged:
             with step("existing"):
-                self._existing(in_flight.has_identities)
+                self._existing(in_flight.has_identities, in_flight.message_keys)
         if self.want_outcomes:
             self._read_outcomes(duplicates)
 
-    def _existing(self, identities: bool) -> None:
+    def _existing(self, identities: bool, message_keys: bool = True) -> None:
         """Rows whose encounter was already stored: update (with a revision) or leave."""
         cursor = self.cursor
         stored = ", ".join(f"e.{c}" for c in EVENT_VALUES)
@@ -482,10 +494,11 @@ class Stage:
                       FROM {STAGE} s JOIN {CLASSES} c ON c.class_id = s.class_id
                      WHERE s.changed"""
             )
-        cursor.execute(
-            f"""UPDATE {RECEIVED} r SET event_id = s.event_id FROM {STAGE} s
-                 WHERE s.event_id IS NOT NULL AND r.message_key = s.message_key"""
-        )
+        if message_keys:
+            cursor.execute(
+                f"""UPDATE {RECEIVED} r SET event_id = s.event_id FROM {STAGE} s
+                     WHERE s.event_id IS NOT NULL AND r.message_key = s.message_key"""
+            )
         if identities:
             columns = ", ".join(IDENTITY_VALUES)
             updates = ", ".join(

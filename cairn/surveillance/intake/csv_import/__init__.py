@@ -7,9 +7,15 @@ and the header and mapping to correct it with; good rows are accepted set-based
 (on PostgreSQL straight from the cells into COPY lines, `staging.stage_rows`; on
 SQLite through `accept_record`). One file is one transaction with one audit event,
 so an import is stored whole or not at all.
+
+Once: the file (its bytes with the header and mapping) is the transmission, kept as
+one ReceivedMessage; the same file again counts every good row as a duplicate and
+stores nothing. A row repeated within a file is a duplicate. Otherwise a row's
+encounter (its dedup key) decides: new, updated (with a revision) or unchanged.
 """
 
 import csv
+import hashlib
 import io
 import time
 from dataclasses import dataclass, field
@@ -25,7 +31,7 @@ from cairn.surveillance.intake.csv_import.rows import RowParser, row_hash
 from cairn.surveillance.intake.csv_import.staging import stage_rows
 from cairn.surveillance.intake.pipeline import content_hash
 from cairn.surveillance.intake.records import IntakeError
-from cairn.surveillance.models import IntakeFormat, QuarantinedRecord
+from cairn.surveillance.models import IntakeFormat, QuarantinedRecord, ReceivedMessage
 
 __all__ = [
     "CsvFileError",
@@ -148,15 +154,20 @@ def import_csv(
         transaction.on_commit(
             lambda: setattr(summary, "stored_seconds", time.perf_counter() - started)
         )
+        new_file = _remember_file(data, context_key)
         if connection.vendor == "postgresql":
             stage = Stage()
             try:
-                stage_rows(reader, lines, parser, stage, summary, bad, batch_size)
+                stage_rows(reader, lines, parser, stage, summary, bad, batch_size, store=new_file)
                 counts = stage.finish()
             finally:
                 stage.close()
         else:
-            counts = accept_many(_read_records(reader, lines, parser, summary, bad))
+            records, counts = _read_records(reader, lines, parser, summary, bad)
+            if new_file:
+                counts.add(accept_many(records))
+            else:
+                counts.duplicates += len(records)
         _add_counts(summary, counts)
         summary.quarantined_ids = _quarantine_rows(
             bad, context=context, context_key=context_key, name=name, source=mapping.source
@@ -175,9 +186,25 @@ def import_csv(
     return summary
 
 
-def _read_records(reader, lines, parser, summary, bad) -> list:
-    """Every good row as an IncomingRecord (the portable path); bad ones go to `bad`."""
+def _remember_file(data: bytes, context_key: str) -> bool:
+    """Keep the file as received (its bytes, header and mapping); False if it was before.
+
+    A concurrent import of the same file waits for the first to commit, then finds it.
+    """
+    digest = hashlib.blake2b(data, digest_size=20)
+    digest.update(context_key.encode("utf-8", "surrogatepass"))
+    _, created = ReceivedMessage.objects.get_or_create(
+        message_key=f"csv:file:{digest.hexdigest()}", defaults={"format": IntakeFormat.CSV}
+    )
+    return created
+
+
+def _read_records(reader, lines, parser, summary, bad) -> tuple[list, BulkCounts]:
+    """Every good row as an IncomingRecord (the portable path), each distinct row once
+    (the counts hold the repeated ones as duplicates); bad ones go to `bad`."""
     records = []
+    counts = BulkCounts()
+    seen: set[str] = set()
     start = reader.line_num
     while True:
         try:
@@ -197,14 +224,21 @@ def _read_records(reader, lines, parser, summary, bad) -> list:
         if not values or (len(values) == 1 and not values[0].strip()):
             continue  # a blank line
         summary.rows_read += 1
+        key = row_hash(values)
         try:
-            records.append(parser.record(values, message_key=row_hash(values)))
+            record = parser.record(values, row_key=key)
         except IntakeError as error:
             line = where = f"line {end}"
             if error.location and error.location != "row":
                 where += f", column {error.location}"
             bad.append((raw.rstrip("\r\n"), line, where, error.message))
-    return records
+            continue
+        if key in seen:
+            counts.duplicates += 1
+        else:
+            seen.add(key)
+            records.append(record)
+    return records, counts
 
 
 def import_csv_files(paths, *, mapping_path, stdout) -> ImportSummary:
@@ -294,4 +328,4 @@ def reprocess_csv_row(raw: str, context: dict):
     if len(rows) != 1:
         raise IntakeError(f"expected exactly one CSV row, found {len(rows)}", location="row")
     values = rows[0]
-    return RowParser(mapping, header).record(values, message_key=row_hash(values))
+    return RowParser(mapping, header).record(values)

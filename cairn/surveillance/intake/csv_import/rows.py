@@ -88,8 +88,14 @@ class RowParser:
     def column_name(self, name: str) -> str:
         return self.mapping.columns[name].column
 
-    def record(self, values: list[str], *, message_key: str = "") -> IncomingRecord:
-        """The record for one row, or IntakeError whose location is the column name."""
+    def record(self, values: list[str], *, row_key: str = "") -> IncomingRecord:
+        """The record for one row, or IntakeError whose location is the column name.
+
+        `row_key` is the row's hash (`row_hash`, computed when not given): the dedup key
+        of a row without a record id. A row has no message key: the file is the
+        transmission, remembered once by `import_csv`, and a row whose encounter is
+        already stored with the same values is left unchanged.
+        """
         if len(values) != self.width:
             raise IntakeError(
                 f"expected {self.width} fields as in the header, found {len(values)}",
@@ -112,17 +118,15 @@ class RowParser:
         occurred_at = self._occurred_at(values)
         facility = get("facility", "") or str(constants.get("facility", ""))
         record_id = get("record_id", "")
-        key = message_key or row_hash(values)
         if record_id:
             dedup_key = f"csv:{self.source}:{facility}:{record_id}"
         else:
-            dedup_key = f"csv:{self.source}:{key}"
+            dedup_key = f"csv:{self.source}:{row_key or row_hash(values)}"
         record = IncomingRecord(
             source=self.source,
             format=IntakeFormat.CSV,
             dedup_key=dedup_key[:200],
             occurred_at=occurred_at,
-            message_key=f"csv:{key}",
             source_record_id=record_id,
             facility=facility,
             chief_complaint=get("chief_complaint", "") or str(constants.get("chief_complaint", "")),

@@ -77,7 +77,7 @@ class RowLines:
     # -- the record path --------------------------------------------------------------
     def slow_line(self, values: list[str], key: str, ord_: int) -> tuple[str, str, bool]:
         """(line, dedup key, has identity) through RowParser.record; IntakeError if bad."""
-        record = self.parser.record(values, message_key=key)
+        record = self.parser.record(values, row_key=key)
         place = placement.place_many(
             [
                 (
@@ -125,7 +125,7 @@ class RowLines:
         facility_required = "facility" in self.required
         facility_constant = str(self.constants.get("facility", ""))
         source = self.source
-        prefix = "\tcsv\tcsv:"
+        prefix = "\tcsv\t\\N\t"  # format, no message key (see RowParser.record)
         tail = f"\t{REVISION_REASON}\t{NO_IDENTITY}\n"
         separate = parser.separate_date_time
         i_date = parser.date_position
@@ -227,7 +227,7 @@ class RowLines:
             if substances is None:
                 substances = substances_miss(row[i_substances])
             return (
-                f"{ord_}{prefix}{key}\t{dedup}\t{source}\t{occurred}\t{place}\t{band}\t{sex}\t"
+                f"{ord_}{prefix}{dedup}\t{source}\t{occurred}\t{place}\t{band}\t{sex}\t"
                 f"{classification}\t{disposition}\t{facility}\t{fatal}\t{doses}\t{substances}\t"
                 f"{record_id}{tail}",
                 dedup,
@@ -365,13 +365,32 @@ class RowLines:
         return self._keep(self._substances, raw, copytext.json_list(listed))
 
 
-def stage_rows(reader, lines: list[str], parser: RowParser, stage: Stage, summary, bad, batch_size):
+def stage_rows(
+    reader,
+    lines: list[str],
+    parser: RowParser,
+    stage: Stage,
+    summary,
+    bad,
+    batch_size,
+    *,
+    store: bool = True,
+):
     """Read every row into the stage in batches; bad rows go to `bad` with their reason.
 
     `lines` are the file's lines as `reader` reads them, for the raw text of a bad row.
-    A row identical to an earlier one (same message key) is a duplicate; a batch never
-    holds one encounter twice, so a visit and its correction in one file apply in order.
+    A row identical to an earlier one of the file (same hash) is a duplicate; a batch
+    never holds one encounter twice, so a visit and its correction in one file apply in
+    order. With `store=False` (the file was imported before) every good row is counted
+    as a duplicate and nothing is sent.
     """
+
+    def submit(batch: list[str], identities: bool) -> None:
+        if store:
+            stage.submit(batch, identities=identities, message_keys=False)
+        else:
+            stage.counts.duplicates += len(batch)
+
     rows = RowLines(parser, stage)
     make_line = rows.line
     blake2b = hashlib.blake2b
@@ -419,11 +438,13 @@ def stage_rows(reader, lines: list[str], parser: RowParser, stage: Stage, summar
             continue
         seen.add(key)
         if dedup in encounters or len(batch) >= batch_size:
-            stage.submit(batch, identities=identities)
+            submit(batch, identities)
             batch, identities = [], False
             encounters.clear()
         encounters.add(dedup)
         identities = identities or identity
         batch.append(line)
         ord_ += 1
-    stage.submit(batch, identities=identities)
+    submit(batch, identities)
+    if not store:
+        stage.cells.clear()  # nothing changed: no count to recount
