@@ -1,0 +1,1 @@
+"""Evaluation of campaigns: statistics, survey analysis, plain-language summary, reach."""
