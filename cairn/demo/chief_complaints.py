@@ -183,7 +183,7 @@ DRUG_RELATED_ED: list[tuple[str, float, Codes]] = [
     ("cellulitis R arm, injects drugs", 2, [["L03.1", "F11.2"]]),
     ("opioid withdrawal, requesting OAT", 2, [["F11.3"]]),
     ("withdrawal sx", 2, [["F11.3"], ["F19.3"]]),
-    ("requesting detox", 1, [["F11.2"], ["F19.2"]]),
+    ("requesting withdrawal management", 1, [["F11.2"], ["F19.2"]]),
     ("missed methadone dose", 1, [["F11.2", "Z76.0"]]),
     ("wound check", 1, [["Z48.0"]]),
     ("agitation, psychosis after meth use", 1, [["F15.5"]]),

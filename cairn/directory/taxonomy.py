@@ -27,7 +27,11 @@ SERVICE_TYPES: list[tuple[str, str, str]] = [
     ),
     ("housing", "Housing", "Housing and housing support."),
     ("shelter", "Shelter", "Emergency shelter."),
-    ("withdrawal_management", "Withdrawal management", "Withdrawal management (detox)."),
+    (
+        "withdrawal_management",
+        "Withdrawal management",
+        'Withdrawal management (sometimes called "detox").',
+    ),
     ("mental_health", "Mental health", "Mental health services."),
     ("peer_support", "Peer support", "Support from peers with lived and living experience."),
     ("primary_care", "Primary care", "Primary health care."),
