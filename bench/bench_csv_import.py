@@ -10,9 +10,12 @@ line-list rows to a temporary CSV and imports it with the shipped `ed_line_list`
 mapping, exactly as `cairn ingest csv` does, and imports it again (all duplicates).
 
 The machine is usually shared, so besides the wall-clock rate it prints the CPU
-seconds per 10,000 rows of the Python process and of the PostgreSQL backend serving
-it (/proc/<pid>/stat of `pg_backend_pid()`), and the rate they allow when each has
-a core of its own (the slower of the two, as they work at the same time). The counts
+seconds per 10,000 rows of the Python process and of the PostgreSQL backends serving
+it (every backend of the benchmark database, /proc/<pid>/stat sampled every 20 ms, so
+the second connection a big file is written over is counted too), and the rate they
+allow when each has a core of its own (the slower of the two, as they work at the
+same time), and with the two cores of this machine (all their CPU seconds shared over
+two cores). The counts
 recount that follows the commit is timed apart (it runs in the writer's thread after
 commit, or in the MLLP listener's drainer). The database is dropped afterwards
 unless --keep.
@@ -89,6 +92,9 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=200_000)
     parser.add_argument("--database", default="cairn_bench_csv")
     parser.add_argument("--keep", action="store_true", help="Keep the benchmark database.")
+    parser.add_argument(
+        "--one-connection", action="store_true", help="Write over one connection only."
+    )
     args = parser.parse_args()
     base = os.environ.get("DATABASE_URL", "")
     if not base.startswith("postgres"):
@@ -103,7 +109,7 @@ def main() -> None:
         import django
 
         django.setup()
-        run(args.rows)
+        run(args.rows, one_connection=args.one_connection)
     finally:
         if not args.keep:
             from django.db import connections
@@ -116,37 +122,93 @@ CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
 def backend_cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of a PostgreSQL backend (same machine)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    """User + system CPU seconds of a PostgreSQL backend (same machine); 0 if gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
     return (int(fields[11]) + int(fields[12])) / CLOCK_TICKS
 
 
+def database_backends(database: str) -> list[int]:
+    """Pids of the PostgreSQL backends connected to `database` (ps title
+    "postgres: 15/main: <user> <database> <client> <state>")."""
+    pids = []
+    for entry in Path("/proc").iterdir():
+        if not entry.name.isdigit():
+            continue
+        try:
+            title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+        except OSError:
+            continue
+        if title.startswith("postgres: ") and f" {database} " in title:
+            pids.append(int(entry.name))
+    return pids
+
+
 class CpuMeter:
-    def __init__(self, backend_pid: int):
-        self.backend_pid = backend_pid
+    """Wall time, this thread's CPU and the CPU of every backend of the database: the
+    backends are looked for every 100 ms and sampled every 20 ms (one that ends is
+    counted until its last sample)."""
+
+    def __init__(self, database: str):
+        self.database = database
+
+    def _sample(self, look: bool) -> None:
+        if look:
+            for pid in database_backends(self.database):
+                self._first.setdefault(pid, 0.0 if self._running else None)
+        for pid in self._first:
+            seconds = backend_cpu_seconds(pid)
+            if seconds:
+                self._latest[pid] = seconds
+                if self._first[pid] is None:
+                    self._first[pid] = seconds
+
+    def _watch(self) -> None:
+        ticks = 0
+        while not self._stop.wait(0.02):
+            ticks += 1
+            self._sample(look=ticks % 5 == 0)
 
     def __enter__(self):
+        import threading
+
+        self._first: dict[int, float | None] = {}
+        self._latest: dict[int, float] = {}
+        self._running = False
+        self._sample(look=True)  # backends already there count from now
+        self._running = True
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+        self._thread.start()
         self.wall = time.perf_counter()
-        self.python = time.process_time()
-        self.backend = backend_cpu_seconds(self.backend_pid)
+        self.python = time.thread_time()  # the import runs in this thread
         return self
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.wall
-        self.python = time.process_time() - self.python
-        self.backend = backend_cpu_seconds(self.backend_pid) - self.backend
+        self.python = time.thread_time() - self.python
+        self._stop.set()
+        self._thread.join()
+        self._sample(look=True)
+        used = {pid: self._latest[pid] - (self._first[pid] or 0.0) for pid in self._latest}
+        self.backend = sum(used.values())
+        self.backends = sum(1 for seconds in used.values() if seconds > 0)
 
     def report(self, label: str, rows: int) -> str:
         per = 10_000 / rows
-        capacity = rows / max(self.python, self.backend)
+        capacity = rows / max(self.python, self.backend / max(self.backends, 1))
+        two_cores = rows / ((self.python + self.backend) / 2)
         return (
             f"  {label}: {rows / self.wall:,.0f} rows/s wall ({self.wall:.2f} s); CPU per 10,000 "
             f"rows: Python {self.python * per:.3f} s, PostgreSQL {self.backend * per:.3f} s "
-            f"-> {capacity:,.0f} rows/s with a core each"
+            f"({self.backends} backend(s)) -> {capacity:,.0f} rows/s with a core each, "
+            f"{two_cores:,.0f} rows/s on two cores"
         )
 
 
-def run(rows: int) -> None:
+def run(rows: int, *, one_connection: bool = False) -> None:
     from contextlib import nullcontext
 
     from django.db import connection
@@ -167,10 +229,9 @@ def run(rows: int) -> None:
     mapping = load_mapping(shipped_mappings()["ed_line_list"].read_text())
     # The recount after commit is timed apart (when this Cairn can defer it).
     deferred = getattr(after, "recount_deferred", nullcontext)
+    options = {"two_connections_from": 10**12} if one_connection else {}
     connection.ensure_connection()
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT pg_backend_pid()")
-        (backend_pid,) = cursor.fetchone()
+    database = connection.settings_dict["NAME"]
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "ed_line_list.csv"
         started = time.perf_counter()
@@ -178,14 +239,19 @@ def run(rows: int) -> None:
         seconds = time.perf_counter() - started
         print(f"generated {rows:,} rows ({path.stat().st_size / 1e6:.0f} MB) in {seconds:.1f} s")
         data = path.read_bytes()
-        with deferred(), CpuMeter(backend_pid) as first_cpu:
-            first = import_csv(data, mapping=mapping, name=path.name)
-        with CpuMeter(backend_pid) as recount_cpu:
+        with deferred(), CpuMeter(database) as first_cpu:
+            first = import_csv(data, mapping=mapping, name=path.name, **options)
+        with CpuMeter(database) as recount_cpu:
             after.refresh_after_commit()
-        with deferred(), CpuMeter(backend_pid) as again_cpu:
-            again = import_csv(data, mapping=mapping, name=path.name)
+        with deferred(), CpuMeter(database) as again_cpu:
+            again = import_csv(data, mapping=mapping, name=path.name, **options)
+        # Another file (one more, blank, line) with the same rows: each is compared
+        # with its stored encounter.
+        with deferred(), CpuMeter(database) as same_cpu:
+            same = import_csv(data + b"\r\n", mapping=mapping, name="same_rows.csv", **options)
     assert first.created == rows, first
     assert again.duplicates == rows and again.created == 0, again
+    assert same.unchanged == rows and same.created == same.updated == 0, same
     assert Event.objects.count() == rows
     print(f"  {first}")
     print(f"  events {rows:,}, matches {EventMatch.objects.count():,}")
@@ -199,6 +265,7 @@ def run(rows: int) -> None:
         f"{recount_cpu.python:.2f} s, PostgreSQL {recount_cpu.backend:.2f} s"
     )
     print(again_cpu.report("re-import of the same file (all duplicates)", rows))
+    print(same_cpu.report("the same rows in another file (all unchanged)", rows))
     steps = ", ".join(f"{name} {seconds:.1f} s" for name, seconds in STEP_SECONDS.items())
     print(f"  waiting for PostgreSQL, both imports: {steps}")
     print(

@@ -243,11 +243,9 @@ class Stage:
     def __init__(self, *, outcomes: bool = False, audit: tuple | None = None):
         from cairn.surveillance.classification.store import published_definitions
 
-        connection.ensure_connection()
+        self._bind(connection)
         if not connection.in_atomic_block:
             raise RuntimeError("The set-based accept must run inside transaction.atomic().")
-        self.raw = connection.connection  # psycopg: COPY, pipeline mode
-        self.cursor = self.raw.cursor()
         self.counts = BulkCounts()
         self.want_outcomes = outcomes or audit is not None
         self.audit = audit
@@ -259,13 +257,44 @@ class Stage:
         self._definition_ids = published.ids
         self._versions = published.versions
         self._classes: dict[tuple[str, tuple[str, ...]], str] = {}
+        # Every classification's COPY lines (append-only: each lane sends what it lacks).
         self._class_lines: list[str] = []
+        self._class_sent = 0
         self._next_class = 1
         self._in_flight: _InFlight | None = None
         self._touched = False
         self._staged_rows = 0
         # (community and placement COPY text, local day) of every staged row.
         self.cells: set[tuple[str, str]] = set()
+        self._main = True
+
+    def lane(self, db) -> "Stage":
+        """The same accept on a second connection `db` (a Django database wrapper in a
+        transaction of its own, not in autocommit), sharing this stage's
+        classifications, counts and cells: the caller sends each encounter to one lane
+        only, `flush()`es the other lanes before `finish()` and commits them itself.
+        Lines are built with this (the main) stage. No outcomes, no audit."""
+        if self.want_outcomes:
+            raise RuntimeError("Outcomes are read on the main connection only.")
+        if db.get_autocommit():
+            raise RuntimeError("A lane must run in a transaction (autocommit off).")
+        other = object.__new__(Stage)
+        other.__dict__.update(self.__dict__)
+        other._bind(db)
+        other._class_sent = 0
+        other._in_flight = None
+        other._touched = False
+        other._staged_rows = 0
+        other._main = False
+        with db.wrap_database_errors:
+            other._create_tables()
+        return other
+
+    def _bind(self, db) -> None:
+        db.ensure_connection()
+        self.db = db
+        self.raw = db.connection  # psycopg: COPY, pipeline mode
+        self.cursor = self.raw.cursor()
 
     # -- building lines ---------------------------------------------------------------
     def classification(self, chief_complaint: str, codes) -> str:
@@ -279,6 +308,8 @@ class Stage:
         matches = self._classifier.classify(chief_complaint, list(codes))
         class_id = copytext.NULL
         if matches:
+            if not self._main:
+                raise RuntimeError("Lines are built with the main stage.")
             class_id = str(self._next_class)
             self._next_class += 1
             for match in matches:
@@ -310,19 +341,19 @@ class Stage:
         No dedup key and no message key may occur twice in `lines`. `message_keys=False`
         says every line's message key is NULL (CSV rows): statement 1 is not sent.
         """
-        with connection.wrap_database_errors:
+        with self.db.wrap_database_errors:
             self._collect()
             if not lines:
                 return
             self._touched = True
             with step("copy"):
-                if self._class_lines:
+                if len(self._class_lines) > self._class_sent:
                     with self.cursor.copy(
                         f"COPY {CLASSES} (class_id, definition_id, version, field, reason) "
                         "FROM STDIN"
                     ) as copy:
-                        copy.write("".join(self._class_lines))
-                    self._class_lines = []
+                        copy.write("".join(self._class_lines[self._class_sent :]))
+                    self._class_sent = len(self._class_lines)
                 if self._staged_rows:
                     # A big batch is dropped faster whole; a few rows are deleted faster.
                     empty = "TRUNCATE" if self._staged_rows > 1000 else "DELETE FROM"
@@ -349,8 +380,15 @@ class Stage:
                 pipeline, received, inserted, len(lines), identities, ords or [], message_keys
             )
 
+    def flush(self) -> None:
+        """Read the last batch's results (a lane: all there is to do before its commit)."""
+        with self.db.wrap_database_errors:
+            self._collect()
+
     def finish(self) -> BulkCounts:
         """Read the last batch's results; schedule what follows the commit."""
+        if not self._main:
+            raise RuntimeError("A lane is flushed; the main stage is finished.")
         with connection.wrap_database_errors:
             self._collect()
             if self.want_outcomes:

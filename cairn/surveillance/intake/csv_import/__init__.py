@@ -18,11 +18,12 @@ import csv
 import hashlib
 import io
 import time
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import yaml
-from django.db import connection, transaction
+from django.db import connection, connections, transaction
 
 from cairn.access.audit import record_audit_event
 from cairn.surveillance.intake.bulk import BATCH_SIZE, BulkCounts, Stage, accept_many
@@ -43,6 +44,11 @@ __all__ = [
 ]
 
 MAPPINGS_DIR = Path(__file__).resolve().parent.parent / "mappings"
+# Files with more lines than this are written over two connections (`_stages`): below,
+# opening one costs more than it saves.
+TWO_CONNECTIONS_FROM = 30_000
+LOCK_TIMEOUT = "30s"
+CSV_IMPORT_LOCK = 0x63736669  # pg_advisory_xact_lock key: "csfi"
 # Cells beyond this are quarantined by the csv module itself ("field larger than").
 FIELD_SIZE_LIMIT = 131_072
 
@@ -130,8 +136,13 @@ def import_csv(
     name: str = "upload.csv",
     actor=None,
     batch_size: int = BATCH_SIZE,
+    two_connections_from: int = TWO_CONNECTIONS_FROM,
 ) -> ImportSummary:
-    """Import one CSV file; raises CsvFileError (nothing stored) for a file-level problem."""
+    """Import one CSV file; raises CsvFileError (nothing stored) for a file-level problem.
+
+    On PostgreSQL a file of more than `two_connections_from` lines, imported outside any
+    transaction of the caller's, is written over two connections (see `_stages`).
+    """
     started = time.perf_counter()
     text = decode_csv(data)
     if not text.strip():
@@ -149,41 +160,116 @@ def import_csv(
     context = {"header": header, "mapping": yaml.safe_dump(mapping.raw, sort_keys=False)}
     context_key = repr(sorted(context.items()))
     bad: list[tuple[str, str, str, str]] = []
+    # A caller's own transaction (a test's) may hold rows a second connection could not
+    # see, or wait for: only an import that is its own transaction uses two.
+    two = (
+        connection.vendor == "postgresql"
+        and not connection.in_atomic_block
+        and len(lines) > two_connections_from
+    )
     with transaction.atomic():
         # Registered first, so it runs first after the commit: the time to store.
         transaction.on_commit(
             lambda: setattr(summary, "stored_seconds", time.perf_counter() - started)
         )
+        _one_csv_import_at_a_time()
         new_file = _remember_file(data, context_key)
-        if connection.vendor == "postgresql":
-            stage = Stage()
-            try:
-                stage_rows(reader, lines, parser, stage, summary, bad, batch_size, store=new_file)
-                counts = stage.finish()
-            finally:
-                stage.close()
-        else:
-            records, counts = _read_records(reader, lines, parser, summary, bad)
-            if new_file:
-                counts.add(accept_many(records))
+        with _stages(two and new_file) as stages:
+            if stages:
+                stage_rows(
+                    reader,
+                    lines,
+                    parser,
+                    stages[0],
+                    summary,
+                    bad,
+                    batch_size,
+                    store=new_file,
+                    lanes=stages,
+                )
+                for lane in stages[1:]:
+                    lane.flush()
+                counts = stages[0].finish()
             else:
-                counts.duplicates += len(records)
-        _add_counts(summary, counts)
-        summary.quarantined_ids = _quarantine_rows(
-            bad, context=context, context_key=context_key, name=name, source=mapping.source
-        )
-        summary.quarantined = len(bad)
-        summary.seconds = time.perf_counter() - started
-        record_audit_event(
-            actor=actor or "intake:csv",
-            action="intake.csv_import",
-            target_type="surveillance.csv_file",
-            target_id=name[:100],
-            summary=str(summary),
-            details=summary.as_dict(),
-        )
+                records, counts = _read_records(reader, lines, parser, summary, bad)
+                if new_file:
+                    counts.add(accept_many(records))
+                else:
+                    counts.duplicates += len(records)
+            _add_counts(summary, counts)
+            summary.quarantined_ids = _quarantine_rows(
+                bad, context=context, context_key=context_key, name=name, source=mapping.source
+            )
+            summary.quarantined = len(bad)
+            summary.seconds = time.perf_counter() - started
+            record_audit_event(
+                actor=actor or "intake:csv",
+                action="intake.csv_import",
+                target_type="surveillance.csv_file",
+                target_id=name[:100],
+                summary=str(summary),
+                details=summary.as_dict(),
+            )
+        # The second connection has committed; the main one commits as the block ends.
     summary.seconds = time.perf_counter() - started
     return summary
+
+
+def _one_csv_import_at_a_time() -> None:
+    """PostgreSQL: CSV imports take turns (a transaction-level advisory lock).
+
+    An import over two connections waits for one while the other sits idle with its
+    rows uncommitted; a second import writing the same encounters could wait for the
+    idle one while the first waits for it, a deadlock PostgreSQL cannot see. Taking
+    turns rules that out (and a re-sent file waits, then finds itself received).
+    """
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [CSV_IMPORT_LOCK])
+
+
+@contextmanager
+def _stages(two: bool):
+    """PostgreSQL: the stages to write with, [main] or [main, lane on a second
+    connection]; nothing elsewhere (SQLite: record by record).
+
+    With two, rows are sent to PostgreSQL over two connections, each encounter always
+    over the same one (`stage_rows`), so both cores work on the import while this
+    process reads the file. The second connection commits when the block ends without
+    an error (after everything else was written), the main one just after, with the
+    caller's transaction; on an error both roll back. Should this process die between
+    the two commits, part of the file is stored and the file is not yet remembered as
+    received: importing it again stores the rest and finds the stored part unchanged.
+    Each connection waits at most LOCK_TIMEOUT for a lock another transaction holds
+    (a re-classification job, a re-processed row), so no wait can hang the import.
+    """
+    if connection.vendor != "postgresql":
+        yield []
+        return
+    stages = [Stage()]
+    second = None
+    committed = False
+    try:
+        if two:
+            second = connections.create_connection(connection.alias)
+            second.set_autocommit(False)
+            stages.append(stages[0].lane(second))
+            for db in (connection, second):
+                with db.cursor() as cursor:
+                    cursor.execute(f"SET LOCAL lock_timeout = '{LOCK_TIMEOUT}'")
+        yield stages
+        if second is not None:
+            with second.wrap_database_errors:
+                second.commit()
+            committed = True
+    finally:
+        for stage in stages:
+            stage.close()
+        if second is not None:
+            if not committed:
+                with suppress(Exception):  # the error being raised is the one to report
+                    second.rollback()
+            second.close()
 
 
 def _remember_file(data: bytes, context_key: str) -> bool:

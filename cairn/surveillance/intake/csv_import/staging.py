@@ -375,6 +375,7 @@ def stage_rows(
     batch_size,
     *,
     store: bool = True,
+    lanes: list[Stage] | None = None,
 ):
     """Read every row into the stage in batches; bad rows go to `bad` with their reason.
 
@@ -382,26 +383,35 @@ def stage_rows(
     A row identical to an earlier one of the file (same hash) is a duplicate; a batch
     never holds one encounter twice, so a visit and its correction in one file apply in
     order. With `store=False` (the file was imported before) every good row is counted
-    as a duplicate and nothing is sent.
+    as a duplicate and nothing is sent. With `lanes` (the stage and `stage.lane()`s on
+    other connections), each encounter always goes to the same lane, so its rows stay
+    in order and no two connections ever write one encounter.
     """
+    lanes = lanes or [stage]
+    count = len(lanes)
+    batches: list[list[str]] = [[] for _ in lanes]
+    encounters: list[set[str]] = [set() for _ in lanes]
+    identities = [False] * count
 
-    def submit(batch: list[str], identities: bool) -> None:
+    def submit(lane: int) -> None:
+        batch = batches[lane]
         if store:
-            stage.submit(batch, identities=identities, message_keys=False)
+            lanes[lane].submit(batch, identities=identities[lane], message_keys=False)
         else:
             stage.counts.duplicates += len(batch)
+        batches[lane] = []
+        encounters[lane].clear()
+        identities[lane] = False
 
     rows = RowLines(parser, stage)
     make_line = rows.line
     blake2b = hashlib.blake2b
     width = parser.width
     batch_size = batch_size or BATCH_SIZE
-    batch: list[str] = []
-    encounters: set[str] = set()
     seen: set[str] = set()
-    identities = False
     start = reader.line_num
     ord_ = 0
+    lane = 0
     while True:
         try:
             values = next(reader)
@@ -437,14 +447,15 @@ def stage_rows(
             stage.counts.duplicates += 1
             continue
         seen.add(key)
-        if dedup in encounters or len(batch) >= batch_size:
-            submit(batch, identities)
-            batch, identities = [], False
-            encounters.clear()
-        encounters.add(dedup)
-        identities = identities or identity
-        batch.append(line)
+        if count > 1:
+            lane = hash(dedup) % count
+        if dedup in encounters[lane] or len(batches[lane]) >= batch_size:
+            submit(lane)
+        encounters[lane].add(dedup)
+        identities[lane] = identities[lane] or identity
+        batches[lane].append(line)
         ord_ += 1
-    submit(batch, identities)
+    for lane in range(count):
+        submit(lane)
     if not store:
         stage.cells.clear()  # nothing changed: no count to recount
