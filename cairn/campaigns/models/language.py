@@ -7,9 +7,11 @@
   alternatives, the reason, and the context rules the checker applies (see
   `cairn.campaigns.language.checker`): the rule columns are plain text an administrator
   edits (words separated by ";").
-- `LanguageFinding` is one term found in one checked text of one revision of a material,
-  with the reviewer's decision: accepted (the suggestion is taken), overridden (the
-  wording is kept, with a reason), or fixed (a later review no longer finds it).
+- `LanguageReview` is one check of one revision of a material with one version of the
+  list (checking the same revision with the same list again changes nothing);
+- `LanguageFinding` is one term found in one checked text by a review, with the
+  reviewer's decision: accepted (the suggestion is taken), overridden (the wording is
+  kept, with a reason), or fixed (a later review no longer finds it).
 
 The rules live in `cairn.campaigns.language` (terms.py, review.py); these are the tables.
 """
@@ -22,6 +24,7 @@ __all__ = [
     "FindingDecision",
     "Inflection",
     "LanguageFinding",
+    "LanguageReview",
     "Severity",
     "Term",
     "TermCategory",
@@ -137,19 +140,46 @@ class FindingDecision(models.TextChoices):
     FIXED = "fixed", "No longer in the text"
 
 
+class LanguageReview(models.Model):
+    """One check of one revision of a material's texts with one version of the list."""
+
+    material = models.ForeignKey(
+        "campaigns.Material", on_delete=models.CASCADE, related_name="language_reviews"
+    )
+    revision = models.PositiveIntegerField()
+    term_list = models.ForeignKey(TermList, on_delete=models.PROTECT, related_name="reviews")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    reviewed_by_name = models.CharField(max_length=150, blank=True)
+    reviewed_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["material", "revision", "term_list__version", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["material", "revision", "term_list"],
+                name="language_review_once_per_revision_and_list",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.material}: revision {self.revision}, list version {self.term_list.version}"
+
+
 class LanguageFinding(models.Model):
     """A term found in one checked text of one revision of a material."""
 
-    material = models.ForeignKey(
-        "campaigns.Material", on_delete=models.CASCADE, related_name="language_findings"
-    )
-    revision = models.PositiveIntegerField()
+    review = models.ForeignKey(LanguageReview, on_delete=models.CASCADE, related_name="findings")
     field = models.CharField(max_length=20, help_text="title, body, alt_text or caption")
     start = models.PositiveIntegerField()
     end = models.PositiveIntegerField()
     matched = models.CharField(max_length=200)
     sentence = models.TextField(help_text="The sentence around the term, as written.")
-    term_list = models.ForeignKey(TermList, on_delete=models.PROTECT, related_name="findings")
     term_key = models.SlugField(max_length=60)
     term_label = models.CharField(max_length=200)
     suggestion = models.CharField(max_length=300)
@@ -161,6 +191,9 @@ class LanguageFinding(models.Model):
         max_length=12, choices=FindingDecision.choices, default=FindingDecision.OPEN, blank=True
     )
     decision_reason = models.TextField(blank=True)
+    replacement = models.CharField(
+        max_length=300, blank=True, help_text="The wording put in its place, when accepted."
+    )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -181,12 +214,11 @@ class LanguageFinding(models.Model):
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        ordering = ["material", "revision", "field", "start", "pk"]
-        indexes = [models.Index(fields=["material", "revision"])]
+        ordering = ["review", "field", "start", "pk"]
         constraints = [
             models.UniqueConstraint(
-                fields=["material", "revision", "field", "start", "term_key"],
-                name="language_finding_once_per_revision",
+                fields=["review", "field", "start", "term_key"],
+                name="language_finding_once_per_review",
             )
         ]
 
