@@ -15,6 +15,7 @@ The whole survey is read with one query into numpy arrays, with no object per re
 so 100,000 responses take well under a second (bench/bench_campaign_analysis.py).
 """
 
+import hashlib
 import math
 from dataclasses import dataclass, field
 
@@ -35,6 +36,7 @@ TOTAL = "total"
 class Measure:
     key: str  # "total" or a subscale key
     name: str
+    scoring: str = "mean"  # "mean" (on the answer scale) or "sum"
 
 
 @dataclass(frozen=True)
@@ -143,9 +145,12 @@ class _Contrast:
 
 def measures_of(survey: Survey) -> list[Measure]:
     instrument = survey.instrument
-    measures = [Measure(TOTAL, "Total score")] if instrument.total_scoring else []
-    for key, name in instrument.subscales.order_by("position", "key").values_list("key", "name"):
-        measures.append(Measure(key, name))
+    measures = []
+    if instrument.total_scoring:
+        measures.append(Measure(TOTAL, "Total score", instrument.total_scoring))
+    subscales = instrument.subscales.order_by("position", "key")
+    for key, name, scoring in subscales.values_list("key", "name", "scoring"):
+        measures.append(Measure(key, name, scoring))
     return measures
 
 
@@ -335,3 +340,33 @@ def analyse_survey(survey: Survey) -> SurveyAnalysis:
 def finite(value: float | None) -> float | None:
     """None for a missing or undefined number (JSON has no NaN)."""
     return None if value is None or math.isnan(value) else float(value)
+
+
+def cached_analysis(survey: Survey, timeout: int = 600) -> SurveyAnalysis:
+    """The analysis, reused until a response, a wave or the instrument changes: for the
+    campaign page's headline, which every visit to the campaign shows."""
+    from django.core.cache import cache
+    from django.db.models import Count, Max
+
+    stamp = Response.objects.filter(survey=survey).aggregate(
+        n=Count("pk"), last_import=Max("import_batch_id"), last_day=Max("submitted_on")
+    )
+    waves = list(survey.waves.values_list("pk", "key", "label", "position"))
+    key = "campaigns:analysis:" + ":".join(
+        str(part)
+        for part in (
+            survey.pk,
+            stamp["n"],
+            stamp["last_import"],
+            stamp["last_day"],
+            hashlib.sha256(
+                repr((waves, survey.segment_choices, survey.design)).encode()
+            ).hexdigest()[:16],
+            survey.instrument.updated_at.timestamp(),
+        )
+    )
+    analysis = cache.get(key)
+    if analysis is None:
+        analysis = analyse_survey(survey)
+        cache.set(key, analysis, timeout)
+    return analysis

@@ -7,7 +7,8 @@ import hashlib
 import numpy as np
 import pytest
 
-from cairn.campaigns.models.reach import ReachMetric  # noqa: F401  (registers the model)
+# Registers every campaigns table for --nomigrations runs, whatever models/__init__ imports.
+from cairn.campaigns.models import language, materials, reach  # noqa: F401
 from cairn.campaigns.models.surveys import (
     Design,
     Instrument,
