@@ -96,6 +96,13 @@ DOCUMENTED_PATHS = {
     # Campaigns: the plan and materials (helper plan).
     # Campaigns: the person-first term list and language review (helper language).
     # Campaigns: survey instruments, surveys, invitations, responses (helper surveys).
+    "/api/v1/campaigns/surveys/instruments",
+    "/api/v1/campaigns/surveys/instruments/{instrument_id}",
+    "/api/v1/campaigns/{campaign_id}/surveys",
+    "/api/v1/campaigns/surveys/{survey_id}",
+    "/api/v1/campaigns/surveys/{survey_id}/invitations",
+    "/api/v1/campaigns/surveys/{survey_id}/imports",
+    "/api/v1/campaigns/surveys/{survey_id}/responses",
     # Campaigns: analysis of survey results and reach metrics (helper evaluation).
     # Campaigns: outcome series, interrupted time series, the report (helper report).
 }
