@@ -96,6 +96,10 @@ class Campaign(models.Model):
     )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
+    # The form's one-time key: a double-click or a re-sent form finds this campaign.
+    creation_key = models.CharField(
+        max_length=120, null=True, blank=True, unique=True, editable=False
+    )
 
     class Meta:
         ordering = ["-starts_on", "name"]
