@@ -105,6 +105,8 @@ DOCUMENTED_PATHS = {
     "/api/v1/campaigns/surveys/{survey_id}/responses",
     # Campaigns: analysis of survey results and reach metrics (helper evaluation).
     # Campaigns: outcome series, interrupted time series, the report (helper report).
+    "/api/v1/campaigns/{campaign_id}/outcomes",
+    "/api/v1/campaigns/{campaign_id}/report",
 }
 # Operations open to everyone, signed in or not: the public resource directory.
 PUBLIC_OPERATIONS = {

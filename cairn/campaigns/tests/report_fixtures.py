@@ -93,3 +93,41 @@ def pg_outreach_team(prince_george):
     team = Team.objects.create(name="Prince George Community Action Team", slug="prince-george")
     team.communities.set([prince_george])
     return team
+
+
+def months_before(day: dt.date, months: int) -> dt.date:
+    index = day.year * 12 + day.month - 1 - months
+    return dt.date(index // 12, index % 12 + 1, 1)
+
+
+@pytest.fixture
+def recent_pg_campaign(municipal_coordinator, all_drug, prince_george):
+    """A Prince George campaign that started ten months before today's month, with ED
+    visits (about 60 a month, 25% fewer from the start) in every month of its window."""
+    from cairn.campaigns.outcomes import outcome_window
+
+    today = dt.date.today()
+    starts_on = months_before(today, 10)
+    campaign = make_campaign(
+        municipal_coordinator,
+        name="Prince George: people, not stereotypes",
+        communities=("bc-lha-prince-george",),
+        starts_on=starts_on,
+        ends_on=starts_on + dt.timedelta(days=75),
+    )
+    periods, _ = outcome_window(campaign, "month", today)
+    rng = np.random.default_rng(11)
+    start = periods.index(starts_on)
+    t = np.arange(len(periods))
+    counts = rng.poisson(60 * np.where(t >= start, 0.75, 1.0))
+    DailyCount.objects.bulk_create(
+        DailyCount(
+            community=prince_george,
+            day=month.replace(day=10),
+            source="ed",
+            definition=all_drug,
+            count=int(count),
+        )
+        for month, count in zip(periods, counts, strict=True)
+    )
+    return campaign
