@@ -95,6 +95,12 @@ DOCUMENTED_PATHS = {
     "/api/v1/teams/{slug}/encounters/indicators",
     # Campaigns: the plan and materials (helper plan).
     # Campaigns: the person-first term list and language review (helper language).
+    "/api/v1/language/check",
+    "/api/v1/language/terms",
+    "/api/v1/language/versions",
+    "/api/v1/campaigns/materials/{material_id}/language",
+    "/api/v1/campaigns/materials/{material_id}/language/check",
+    "/api/v1/campaigns/language/findings/{finding_id}/decision",
     # Campaigns: survey instruments, surveys, invitations, responses (helper surveys).
     "/api/v1/campaigns/surveys/instruments",
     "/api/v1/campaigns/surveys/instruments/{instrument_id}",

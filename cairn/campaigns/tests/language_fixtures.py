@@ -1,0 +1,43 @@
+"""Fixtures for the language tests: a text material in the ministry's campaign, with
+two terms to change ("addicts", "relapse") and one to consider ("overdose")."""
+
+import pytest
+
+from cairn.campaigns import materials as workflow
+from cairn.campaigns.language.terms import install_shipped_terms
+from cairn.campaigns.models.language import LanguageFinding, LanguageReview, Term, TermList
+from cairn.campaigns.models.materials import Material
+
+# Imported so that the tables exist under --nomigrations before the models package lists them.
+MODELS = (LanguageFinding, LanguageReview, Term, TermList, Material)
+
+__all__ = ["POSTER", "poster", "poster_in_review", "shipped_terms"]
+
+POSTER = (
+    "Addicts are our neighbours. Relapse is part of recovery.\n"
+    'Shane says: "I was a junkie for ten years, and people still saw me."\n'
+    "Carry naloxone: an overdose can happen to anyone."
+)
+
+
+@pytest.fixture
+def shipped_terms(db):
+    return install_shipped_terms()
+
+
+@pytest.fixture
+def poster(campaign, communications_officer, shipped_terms):
+    return workflow.create_material(
+        campaign,
+        communications_officer,
+        kind="text",
+        title="People from all walks of life",
+        body=POSTER,
+    )
+
+
+@pytest.fixture
+def poster_in_review(poster, communications_officer):
+    workflow.submit_for_review(poster, communications_officer)
+    poster.refresh_from_db()
+    return poster
