@@ -7,6 +7,7 @@ stored apart, it is classified, and an audit event is written. Callers acknowled
 the sender only after it returns (the transaction has committed).
 """
 
+import datetime as dt
 import hashlib
 
 from django.db import IntegrityError, connection, transaction
@@ -39,14 +40,24 @@ def _json_ready(values: dict) -> dict:
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in values.items()}
 
 
-def accept_record(record: IncomingRecord, *, actor=None, audit: bool = True) -> Outcome:
-    """Store one record once. Re-sending the same transmission returns "duplicate"."""
+def accept_record(
+    record: IncomingRecord,
+    *,
+    actor=None,
+    audit: bool = True,
+    earlier_values_unchanged: bool = False,
+) -> Outcome:
+    """Store one record once. Re-sending the same transmission returns "duplicate".
+
+    With `earlier_values_unchanged` (CSV rows), a record holding the values an update
+    replaced earlier (an older extract sent again) leaves the event "unchanged".
+    """
     with transaction.atomic():
         if record.message_key:
             seen = ReceivedMessage.objects.filter(message_key=record.message_key).first()
             if seen is not None:
                 return Outcome("duplicate", seen.event_id)
-        outcome = _upsert_event(record)
+        outcome = _upsert_event(record, earlier_values_unchanged)
         if record.message_key:
             ReceivedMessage.objects.create(
                 message_key=record.message_key, format=record.format, event_id=outcome.event_id
@@ -60,6 +71,14 @@ def accept_record(record: IncomingRecord, *, actor=None, audit: bool = True) -> 
                 details={"format": record.format, "message_key": record.message_key},
             )
     return outcome
+
+
+def _in_utc(values: dict) -> dict:
+    """Times in UTC, as events are read back and their revisions keep them."""
+    return {
+        k: (v.astimezone(dt.UTC) if isinstance(v, dt.datetime) and v.tzinfo else v)
+        for k, v in values.items()
+    }
 
 
 def _placed_fields(record: IncomingRecord) -> dict:
@@ -80,7 +99,7 @@ def _identity_values(record: IncomingRecord) -> dict:
     return {k: v for k, v in record.identity.items() if k in IDENTITY_FIELDS and v}
 
 
-def _upsert_event(record: IncomingRecord) -> Outcome:
+def _upsert_event(record: IncomingRecord, earlier_values_unchanged: bool = False) -> Outcome:
     fields = _placed_fields(record)
     event = Event.objects.select_for_update().filter(dedup_key=record.dedup_key).first()
     if event is None:
@@ -95,7 +114,10 @@ def _upsert_event(record: IncomingRecord) -> Outcome:
             classify_and_store([event])
             return Outcome("created", event.pk)
     previous = {name: getattr(event, name) for name in fields}
-    if previous == fields:
+    if previous == fields or (
+        earlier_values_unchanged
+        and _json_ready(_in_utc(fields)) in (r.previous for r in event.revisions.all())
+    ):
         _store_identity(event, record)
         return Outcome("unchanged", event.pk)
     EventRevision.objects.create(

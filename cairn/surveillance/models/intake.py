@@ -26,10 +26,11 @@ class MessageKeyField(models.CharField):
 
 
 class ReceivedMessage(models.Model):
-    """A message (or bundle, or row) already processed, so a re-send is a no-op.
+    """A message (or bundle, or CSV file) already processed, so a re-send is a no-op.
 
     `message_key` is e.g. "hl7v2:<sending facility>:<MSH-10 control id>", a bundle's
-    identifier, or a content hash of a CSV row.
+    identifier, or "csv:file:<hash>" of a CSV file's bytes with its header and mapping
+    (CSV rows have none of their own: their dedup key decides, docs/intake-csv.md).
     """
 
     # The primary key: one index per stored message, no surrogate id to number.

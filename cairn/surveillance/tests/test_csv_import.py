@@ -169,6 +169,20 @@ def test_a_changed_disposition_updates_the_visit_and_keeps_a_revision(bc_geograp
     assert revision.revision == 1
 
 
+def test_an_older_extract_sent_again_does_not_undo_a_correction(bc_geography):
+    import_csv(csv_bytes(ED_HEADER, ED_ROWS), mapping=mapping("ed_line_list"))
+    changed = ED_ROWS[1].replace("ADMITTED", "AMA")
+    import_csv(csv_bytes(ED_HEADER, [changed]), mapping=mapping("ed_line_list"))
+    # Last week's extract again, as another file (its rows in another order).
+    older = import_csv(
+        csv_bytes(ED_HEADER, [ED_ROWS[1], ED_ROWS[0], ED_ROWS[2]]), mapping=mapping("ed_line_list")
+    )
+    assert (older.created, older.updated, older.unchanged) == (0, 0, 3)
+    visit = Event.objects.get(dedup_key="csv:ed:UHNBC:V1002")
+    assert (visit.disposition, visit.revision) == ("left_ama", 2)
+    assert EventRevision.objects.count() == 1
+
+
 def test_a_visit_and_its_correction_in_one_file_keep_both(bc_geography):
     changed = ED_ROWS[1].replace("ADMITTED", "AMA")
     summary = import_csv(

@@ -28,16 +28,24 @@ __all__ = [
 BATCH_SIZE = 10_000
 
 
-def accept_many(records: list[IncomingRecord]) -> BulkCounts:
-    """Store the records once each, in the caller's transaction; returns the counts."""
+def accept_many(
+    records: list[IncomingRecord], *, earlier_values_unchanged: bool = False
+) -> BulkCounts:
+    """Store the records once each, in the caller's transaction; returns the counts.
+
+    `earlier_values_unchanged`: see `accept_record`."""
     if connection.vendor != "postgresql":
         from cairn.surveillance.intake.pipeline import accept_record
 
         counts = BulkCounts()
         for record in records:
-            _count(counts, accept_record(record, audit=False).status)
+            outcome = accept_record(
+                record, audit=False, earlier_values_unchanged=earlier_values_unchanged
+            )
+            _count(counts, outcome.status)
         return counts
     stage = Stage()
+    stage.earlier_values_unchanged = earlier_values_unchanged
     try:
         _stage_records(stage, records)
         return stage.finish()

@@ -267,6 +267,9 @@ class Stage:
         # (community and placement COPY text, local day) of every staged row.
         self.cells: set[tuple[str, str]] = set()
         self._main = True
+        # True (CSV): a row whose values are those an update replaced earlier (an older
+        # extract sent again) leaves the encounter unchanged rather than turning it back.
+        self.earlier_values_unchanged = False
 
     def lane(self, db) -> "Stage":
         """The same accept on a second connection `db` (a Django database wrapper in a
@@ -494,9 +497,19 @@ class Stage:
         # unique indexes rather than hash-join (scan) the events table.
         cursor.execute("SET LOCAL enable_hashjoin = off")
         cursor.execute("SET LOCAL enable_mergejoin = off")
+        changed = f"(({stored}) IS DISTINCT FROM ({staged}))"
+        if self.earlier_values_unchanged:
+            # The staged values as an update keeps them (`previous`, below); CASE: only
+            # for rows that differ.
+            staged_json = ", ".join(f"'{c}', {_staged(c)}" for c in EVENT_VALUES)
+            changed = f"""CASE WHEN {changed} THEN NOT EXISTS (
+                               SELECT 1 FROM {REVISIONS} r
+                                WHERE r.event_id = e.id
+                                  AND r.previous = jsonb_build_object({staged_json}))
+                          ELSE false END"""
         cursor.execute(
             f"""UPDATE {STAGE} s
-                   SET event_id = e.id, changed = (({stored}) IS DISTINCT FROM ({staged}))
+                   SET event_id = e.id, changed = {changed}
                   FROM {EVENTS} e WHERE e.dedup_key = s.dedup_key AND e.id <> s.new_id"""
         )
         matched = cursor.rowcount

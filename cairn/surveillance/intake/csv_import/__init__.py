@@ -193,7 +193,7 @@ def import_csv(
             else:
                 records, counts = _read_records(reader, lines, parser, summary, bad)
                 if new_file:
-                    counts.add(accept_many(records))
+                    counts.add(accept_many(records, earlier_values_unchanged=True))
                 else:
                     counts.duplicates += len(records)
             _add_counts(summary, counts)
@@ -247,6 +247,7 @@ def _stages(two: bool):
         yield []
         return
     stages = [Stage()]
+    stages[0].earlier_values_unchanged = True  # an older extract sent again (lanes too)
     second = None
     committed = False
     try:
