@@ -94,6 +94,12 @@ DOCUMENTED_PATHS = {
     "/api/v1/teams/{slug}/encounters",
     "/api/v1/teams/{slug}/encounters/indicators",
     # Campaigns: the plan and materials (helper plan).
+    "/api/v1/campaigns",
+    "/api/v1/campaigns/{campaign_id}",
+    "/api/v1/campaigns/{campaign_id}/first-nations-approval",
+    "/api/v1/campaigns/{campaign_id}/materials",
+    "/api/v1/campaigns/materials/{material_id}",
+    "/api/v1/campaigns/materials/{material_id}/transition",
     # Campaigns: the person-first term list and language review (helper language).
     "/api/v1/language/check",
     "/api/v1/language/terms",
