@@ -88,12 +88,13 @@ class CheckOut(Schema):
 
 
 def _finding_out(f) -> dict:
+    """A checker Finding or a stored LanguageFinding (whose label is `term_label`)."""
     return {
         "start": f.start,
         "end": f.end,
         "matched": f.matched,
         "term": f.term_key,
-        "label": f.label,
+        "label": getattr(f, "term_label", None) or getattr(f, "label", ""),
         "suggestion": f.suggestion,
         "alternatives": list(f.alternatives),
         "reason": f.reason,
@@ -272,7 +273,6 @@ def _review_out(material) -> dict:
                 "id": f.pk,
                 "field": f.field,
                 "sentence": f.sentence,
-                "label": f.term_label,
                 "decision": f.decision,
                 "decision_reason": f.decision_reason,
                 "replacement": f.replacement,
