@@ -18,8 +18,8 @@ What each comparison reports, and why:
   (`needs_bootstrap`): a group (for pairs: the changes) with |G1| > 1, "highly skewed"
   (Bulmer 1979), and fewer than 28 + 25·G1² values, the sample size below which the normal
   approximation to a mean is not yet adequate for that skewness (Cochran 1977 §2.15, as
-  refined by Sugden, Smith & Jones, J R Stat Soc B 2000;62:787-793). The rule also bounds the bootstrap's cost: large
-  groups never need it.
+  refined by Sugden, Smith & Jones, J R Stat Soc B 2000;62:787-793). The rule also bounds
+  the bootstrap's cost: large groups never need it.
 - Proportions (e.g. the share agreeing with a statement) use Wilson's score interval, and
   their difference Newcombe's hybrid score interval (method 10 of Newcombe 1998).
 
