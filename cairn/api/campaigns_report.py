@@ -126,7 +126,7 @@ def outcomes_out(outcomes: CampaignOutcomes) -> dict:
         "campaign_start": periods[start_i] if start_i is not None and periods else None,
         "campaign_end": periods[end_i] if end_i is not None and periods else None,
         "places": outcomes.places,
-        "association_note": outcomes.note,
+        "association_note": f"Association, not proof. {outcomes.note}",
         "series": series,
     }
 

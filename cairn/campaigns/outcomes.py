@@ -52,9 +52,9 @@ OAT_RESTART_DAYS = 7  # the longest permissible gap of any drug (docs/cases-trea
 MIN_PERIODS = {"week": (26, 8), "month": (12, 6)}
 MIN_EVENTS_EACH_SIDE = 20
 ASSOCIATION_NOTE = (
-    "Association, not proof: the estimate compares the counts after the campaign started "
-    "with what the trend before it predicted. Anything else that changed at the same time "
-    "(the drug supply, services, reporting) could explain a difference."
+    "The estimate compares the counts after the campaign started with what the trend "
+    "before it predicted. Anything else that changed at the same time (the drug supply, "
+    "services, reporting) could explain a difference."
 )
 
 

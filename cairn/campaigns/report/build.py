@@ -87,6 +87,7 @@ class CampaignReport:
     communities: list[str]
     partners: list[str]
     organization: str
+    budget: str  # "$250,000.00 CAD" or "not recorded"
     materials: list[MaterialLine] = field(default_factory=list)
     first_nations: str = ""
     reach: list[ReachLine] = field(default_factory=list)
@@ -100,6 +101,10 @@ class CampaignReport:
     @property
     def title(self) -> str:
         return f"{TITLE}: {self.campaign.name}"
+
+
+def money(amount) -> str:
+    return "not recorded" if amount is None else f"${Decimal(str(amount)):,.2f} CAD"
 
 
 def _date(value) -> str:
@@ -257,6 +262,7 @@ def build_report(campaign: Campaign, user=None, *, today: dt.date | None = None)
         communities=[j.name for j in campaign.communities.order_by("path")],
         partners=[line.strip() for line in campaign.partners.splitlines() if line.strip()],
         organization=campaign.organization.name,
+        budget=money(campaign.budget),
     )
     report.materials = _material_lines(campaign)
     report.first_nations = _first_nations(campaign)

@@ -6,7 +6,6 @@ survey's differences with their 95% intervals.
 """
 
 import io
-from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
@@ -162,10 +161,6 @@ def interval_drawing(section: SurveySection) -> Drawing | None:
     return drawing
 
 
-def _money(amount) -> str:
-    return "not recorded" if amount is None else f"${Decimal(str(amount)):,.2f} CAD"
-
-
 def _count(value) -> str:
     return SUPPRESSED if value is None else f"{value:,}"
 
@@ -188,7 +183,7 @@ def pdf_story(report: CampaignReport) -> list:
         p(f"Channels: {', '.join(report.channels) or 'none recorded'}"),
         p(f"Communities: {', '.join(report.communities) or 'none recorded'}"),
         p(f"Period: {c.starts_on:%-d %B %Y} to {c.ends_on:%-d %B %Y}"),
-        p(f"Budget: {_money(c.budget)}"),
+        p(f"Budget: {report.budget}"),
     ]
     if report.partners:
         story.append(p(f"Partners: {', '.join(report.partners)}"))
@@ -262,7 +257,7 @@ def pdf_story(report: CampaignReport) -> list:
             parts.append(p(series.fit_note))
             story.append(KeepTogether(parts))
             story.append(Spacer(1, 3 * mm))
-        story.append(p(outcomes.note, "small"))
+        story.append(p(f"Association, not proof. {outcomes.note}", "small"))
     return story
 
 
