@@ -1,7 +1,8 @@
 """Interrupted time series: segmented Poisson regression of a count series around a date.
 
-Pure numpy/scipy, no Django, so it can be checked against published values
+No Django, so it can be checked against published values
 (`cairn/campaigns/tests/test_report_its.py`: Lopez Bernal, Cummins & Gasparrini 2017).
+The model is statsmodels' Poisson GLM; this module builds its design and reads it.
 
 The model (docs/campaigns-report.md, "Interrupted time series", says why this one):
 
@@ -12,8 +13,7 @@ t is the period's index, t0 the first period on or after the campaign start, aft
 0 before t0 and 1 from it, f_t the period's fraction of the year (seasonality as
 Fourier pairs, as the tutorial does). exp(b2) is the **level change** (the rate ratio at
 the start, against the trend before), exp(b3) the **slope change** (the ratio by which
-the trend per period changed). Fitted by iteratively reweighted least squares (the
-Poisson maximum likelihood). Standard errors:
+the trend per period changed). Standard errors:
 
 - "newey_west" (the default): the sandwich with Newey–West (Bartlett) weights over
   `lags` periods, robust to over-dispersion and to autocorrelation of the residuals,
@@ -26,13 +26,13 @@ Everything here describes an association in time, never a cause.
 """
 
 import math
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
 from scipy import stats
 
 ERRORS = ("newey_west", "quasi")
-MAX_ITERATIONS = 50
 
 
 class ItsError(ValueError):
@@ -107,36 +107,10 @@ def design_matrix(
     return np.column_stack(columns), names
 
 
-def poisson_irls(
-    y: np.ndarray, X: np.ndarray, offset: np.ndarray | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Maximum-likelihood Poisson regression (log link): coefficients and fitted means."""
-    offset = np.zeros(len(y)) if offset is None else offset
-    beta = np.zeros(X.shape[1])
-    beta[0] = math.log(max(y.mean(), 1e-8)) - offset.mean()
-    deviance = math.inf
-    for _ in range(MAX_ITERATIONS):
-        eta = X @ beta + offset
-        mu = np.exp(eta)
-        z = eta - offset + (y - mu) / mu
-        XtW = X.T * mu
-        try:
-            beta = np.linalg.solve(XtW @ X, XtW @ z)
-        except np.linalg.LinAlgError:
-            raise ItsError("The series is too short or too flat to fit a trend.") from None
-        mu = np.exp(X @ beta + offset)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            terms = np.where(y > 0, y * np.log(y / mu), 0.0) - (y - mu)
-        new_deviance = 2 * float(terms.sum())
-        if abs(new_deviance - deviance) < 1e-10 * (abs(new_deviance) + 1e-10):
-            break
-        deviance = new_deviance
-    return beta, mu
-
-
 def newey_west_covariance(X: np.ndarray, y: np.ndarray, mu: np.ndarray, lags: int) -> np.ndarray:
-    """Sandwich covariance with Bartlett weights: bread · meat · bread, no small-sample
-    correction (as statsmodels' GLM cov_type="HAC")."""
+    """The Newey–West sandwich written out (bread · meat · bread, Bartlett weights, no
+    small-sample correction): what statsmodels' GLM cov_type="HAC" computes; the tests
+    use it to check that the fit asks statsmodels for exactly this."""
     bread = np.linalg.inv((X.T * mu) @ X)
     scores = X * (y - mu)[:, None]
     meat = scores.T @ scores
@@ -178,17 +152,29 @@ def segmented_poisson(
     )
     if n - X.shape[1] < 2:
         raise ItsError(f"{n} periods are too few for a model with {X.shape[1]} terms.")
+    # Imported here: statsmodels takes about a second to import, and every Cairn process
+    # loads this module through the URLs, most of them never fitting a model.
+    import statsmodels.api as sm
+    from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
+
     off = None if offset is None else np.asarray(offset, dtype=float)
-    beta, mu = poisson_irls(y, X, off)
+    model = sm.GLM(y, X, family=sm.families.Poisson(), offset=off)
+    lags_used = 0
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", PerfectSeparationWarning)
+            if errors == "quasi":
+                result = model.fit(scale="X2")
+            else:
+                lags_used = newey_west_lags(n) if lags is None else int(lags)
+                result = model.fit(cov_type="HAC", cov_kwds={"maxlags": lags_used})
+    except (np.linalg.LinAlgError, PerfectSeparationWarning, ValueError):
+        raise ItsError("The series is too short or too flat to fit a trend.") from None
+    beta, se, mu = result.params, result.bse, result.fittedvalues
+    if not (np.all(np.isfinite(beta)) and np.all(np.isfinite(se))):
+        raise ItsError("The series is too short or too flat to fit a trend.")
     pearson = (y - mu) / np.sqrt(mu)
-    dispersion = float((pearson**2).sum() / (n - X.shape[1]))
-    if errors == "quasi":
-        covariance = dispersion * np.linalg.inv((X.T * mu) @ X)
-        lags_used = 0
-    else:
-        lags_used = newey_west_lags(n) if lags is None else int(lags)
-        covariance = newey_west_covariance(X, y, mu, lags_used)
-    se = np.sqrt(np.diag(covariance))
+    dispersion = float(result.pearson_chi2 / result.df_resid)
     z = float(stats.norm.ppf(0.5 + confidence / 2))
 
     def ratio(name: str) -> RateRatio | None:
