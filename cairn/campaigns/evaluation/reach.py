@@ -92,7 +92,7 @@ def _date(text: str) -> dt.date | None:
 
 
 def check_row(campaign: Campaign, row: dict, line: int) -> tuple[dict | None, list[RowError]]:
-    """A row of text → the clean values of a ReachMetric, or the errors naming its columns."""
+    """A row of text → the checked values of a ReachMetric, or the errors naming its columns."""
     errors = []
 
     def refuse(column, message):
@@ -148,18 +148,18 @@ def check_row(campaign: Campaign, row: dict, line: int) -> tuple[dict | None, li
     }, []
 
 
-def _save(campaign: Campaign, user, clean: dict, source: str) -> str:
+def _save(campaign: Campaign, user, checked: dict, source: str) -> str:
     """Insert or update one row; "added", "updated" or "unchanged"."""
-    key = {k: clean[k] for k in ("channel", "period_start", "period_end", "metric", "label")}
+    key = {k: checked[k] for k in ("channel", "period_start", "period_end", "metric", "label")}
     existing = ReachMetric.objects.select_for_update().filter(campaign=campaign, **key).first()
     if existing is None:
         ReachMetric.objects.create(
-            campaign=campaign, value=clean["value"], source=source, updated_by=user, **key
+            campaign=campaign, value=checked["value"], source=source, updated_by=user, **key
         )
         return "added"
-    if existing.value == clean["value"]:
+    if existing.value == checked["value"]:
         return "unchanged"
-    existing.value = clean["value"]
+    existing.value = checked["value"]
     existing.source = source
     existing.updated_by = user
     existing.updated_at = timezone.now()
@@ -225,16 +225,16 @@ def save_reach_rows(
     seen: dict[tuple, tuple[int, int]] = {}
     with transaction.atomic():
         for line, row in rows:
-            clean, errors = check_row(campaign, row, line)
+            checked, errors = check_row(campaign, row, line)
             if errors:
                 result.errors.extend(errors)
                 continue
             key = tuple(
-                clean[k] for k in ("channel", "period_start", "period_end", "metric", "label")
+                checked[k] for k in ("channel", "period_start", "period_end", "metric", "label")
             )
             if key in seen:
                 first_line, first_value = seen[key]
-                if first_value != clean["value"]:
+                if first_value != checked["value"]:
                     result.errors.append(
                         RowError(
                             line,
@@ -246,8 +246,8 @@ def save_reach_rows(
                 else:
                     result.unchanged += 1
                 continue
-            seen[key] = (line, clean["value"])
-            outcome = _save(campaign, user, clean, source)
+            seen[key] = (line, checked["value"])
+            outcome = _save(campaign, user, checked, source)
             setattr(result, outcome, getattr(result, outcome) + 1)
         record_audit_event(
             actor=user,
