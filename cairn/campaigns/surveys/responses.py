@@ -90,13 +90,12 @@ def _items_and_options(survey: Survey):
 
 
 def load_invitation(token: str) -> Sheet:
-    invitation = (
-        Invitation.objects.select_related("wave__survey__instrument")
-        .filter(token=(token or "")[:64])
-        .first()
-    )
-    if invitation is None:
-        raise InvitationUnknown
+    try:
+        invitation = Invitation.objects.select_related("wave__survey__instrument").get(
+            token=(token or "")[:64]
+        )
+    except Invitation.DoesNotExist:
+        raise InvitationUnknown from None
     survey = invitation.wave.survey
     items, options = _items_and_options(survey)
     return Sheet(invitation, invitation.wave, survey, items, options)
@@ -163,13 +162,15 @@ def submit_response(sheet: Sheet, data) -> Response:
     total, scores = score_with_rule(rule, answers)
     today = timezone.localdate()
     with transaction.atomic():
-        used = (
+        # No ordering, no join: only this invitation's row is locked, so respondents
+        # of the same wave never wait for each other.
+        used = list(
             Invitation.objects.select_for_update()
             .filter(pk=sheet.invitation.pk)
+            .order_by()
             .values_list("used_on", flat=True)
-            .first()
         )
-        if used is not None:
+        if used != [None]:
             raise AlreadyAnswered
         response = Response.objects.create(
             survey=sheet.survey,
