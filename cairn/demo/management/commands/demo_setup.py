@@ -70,6 +70,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Classified {job.done:,} events against the case definitions.")
         self.cases()
         self.partnership()
+        self.campaigns()
         self.surveillance(today=options["end"] + dt.timedelta(days=1) if options["end"] else None)
         self.stdout.write("")
         self.stdout.write("Demo logins (every person and record in the demo is synthetic):")
@@ -100,6 +101,18 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Action teams: {teams} new, {encounters:,} outreach encounters; "
                 f"{referrals} referrals sent ({time.monotonic() - started:.1f} s)"
+            )
+
+    def campaigns(self) -> None:
+        """Public campaigns with their materials, surveys and reach, once."""
+        from cairn.demo.campaigns import load_demo_campaigns
+
+        started = time.monotonic()
+        loaded = load_demo_campaigns()
+        if loaded:
+            self.stdout.write(
+                f"Campaigns: {loaded} planned, with materials reviewed for language, surveys "
+                f"and reach ({time.monotonic() - started:.1f} s)"
             )
 
     def surveillance(self, *, today: dt.date | None = None) -> None:
