@@ -114,6 +114,10 @@ class OutcomeSeries:
         return self.outcome.key
 
     @property
+    def total_text(self) -> str:
+        return "suppressed" if self.total is None else f"{self.total:,}"
+
+    @property
     def hidden_periods(self) -> int:
         return sum(1 for c in self.counts if c is None)
 

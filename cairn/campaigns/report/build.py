@@ -59,6 +59,10 @@ class ReachLine:
     metric: str
     value: int
 
+    @property
+    def value_text(self) -> str:
+        return f"{self.value:,}"
+
 
 @dataclass
 class SurveySection:
@@ -74,7 +78,7 @@ class SurveySection:
 class OutcomePanel:
     series: OutcomeSeries
     chart_svg: str
-    table: list[tuple[dt.date, int | None]]
+    table: list[tuple[dt.date, str | None]]  # the count written out; None if suppressed
 
 
 @dataclass
@@ -243,7 +247,10 @@ def outcome_panels(outcomes: CampaignOutcomes) -> list[OutcomePanel]:
             fitted=None if fit is None else [float(v) for v in fit.fitted],
             counterfactual=None if fit is None else [float(v) for v in fit.counterfactual],
         )
-        table = list(zip(series.periods, series.counts, strict=True))
+        table = [
+            (first, None if count is None else f"{count:,}")
+            for first, count in zip(series.periods, series.counts, strict=True)
+        ]
         panels.append(OutcomePanel(series, chart, table))
     return panels
 

@@ -211,8 +211,10 @@ def interval_chart_svg(
     axis_label: str,
     reference: float = 0.0,
 ) -> str:
-    """Estimates with intervals: rows of (label, estimate, low, high), one bar each."""
-    row_h, top_pad, bottom_pad, label_w = 28.0, 16.0, 40.0, 230.0
+    """Estimates with intervals: rows of (label, estimate, low, high), one bar each, its
+    label and figures on the line above it."""
+    row_h, top_pad, bottom_pad = 46.0, 8.0, 44.0
+    left, right = PAD_LEFT, WIDTH - PAD_RIGHT
     height = top_pad + bottom_pad + row_h * max(len(rows), 1)
     chart_id = _chart_id(title, list(rows))
     lines = [f"{label}: {est:.2f} (95% CI {lo:.2f} to {hi:.2f})" for label, est, lo, hi in rows]
@@ -222,9 +224,8 @@ def interval_chart_svg(
         return "".join(parts) + "</svg>"
     values = [v for _, est, lo, hi in rows for v in (est, lo, hi)] + [reference]
     low, high = min(values), max(values)
-    margin = (high - low) * 0.1 or 1.0
+    margin = (high - low) * 0.08 or 1.0
     low, high = low - margin, high + margin
-    left, right = label_w, WIDTH - PAD_RIGHT
 
     def x_at(v: float) -> float:
         return left + (right - left) * (v - low) / (high - low)
@@ -235,20 +236,24 @@ def interval_chart_svg(
         f'y2="{_fmt(plot_bottom)}" stroke="{FITTED}" stroke-dasharray="4 3"/>'
     )
     for i, (label, est, lo, hi) in enumerate(rows):
-        y = top_pad + row_h * i + row_h / 2
+        y = top_pad + row_h * i + 32
         parts.append(
-            f'<text x="{label_w - 8:g}" y="{_fmt(y + 4)}" text-anchor="end" fill="{TEXT}">'
-            f"{escape(label)}</text>"
+            f'<text x="{left:g}" y="{_fmt(y - 12)}" fill="{TEXT}">{escape(label)}: '
+            f"{est:+.2f} ({lo:.2f} to {hi:.2f})</text>"
             f'<line x1="{_fmt(x_at(lo))}" x2="{_fmt(x_at(hi))}" y1="{_fmt(y)}" y2="{_fmt(y)}" '
             f'stroke="{ESTIMATE}" stroke-width="2"/>'
             f'<circle cx="{_fmt(x_at(est))}" cy="{_fmt(y)}" r="4" fill="{ESTIMATE}">'
             f"<title>{escape(lines[i])}</title></circle>"
         )
     parts.append(
-        f'<text x="{_fmt((left + right) / 2)}" y="{_fmt(plot_bottom + 28)}" '
-        f'text-anchor="middle" fill="{TEXT}">{escape(axis_label)}</text>'
-        f'<text x="{_fmt(left)}" y="{_fmt(plot_bottom + 14)}" fill="{TEXT}">{low:.2f}</text>'
-        f'<text x="{_fmt(right)}" y="{_fmt(plot_bottom + 14)}" text-anchor="end" '
-        f'fill="{TEXT}">{high:.2f}</text></svg>'
+        f'<g aria-hidden="true"><line x1="{left:g}" x2="{right:g}" y1="{_fmt(plot_bottom + 4)}" '
+        f'y2="{_fmt(plot_bottom + 4)}" stroke="{GRID}"/>'
+        f'<text x="{_fmt(left)}" y="{_fmt(plot_bottom + 18)}" fill="{TEXT}">{low:.2f}</text>'
+        f'<text x="{_fmt(x_at(reference))}" y="{_fmt(plot_bottom + 18)}" text-anchor="middle" '
+        f'fill="{TEXT}">{reference:g}</text>'
+        f'<text x="{_fmt(right)}" y="{_fmt(plot_bottom + 18)}" text-anchor="end" '
+        f'fill="{TEXT}">{high:.2f}</text>'
+        f'<text x="{_fmt((left + right) / 2)}" y="{_fmt(plot_bottom + 36)}" '
+        f'text-anchor="middle" fill="{TEXT}">{escape(axis_label)}</text></g></svg>'
     )
     return "".join(parts)

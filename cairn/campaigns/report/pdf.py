@@ -30,7 +30,6 @@ OBSERVED = colors.HexColor("#0b6a6d")
 FITTED = colors.HexColor("#4a5857")
 BAND = colors.HexColor("#f3e3b5")
 GRID = colors.HexColor("#d5dbd6")
-SUPPRESSED = "suppressed"
 CHART_W, CHART_H = 180 * mm, 62 * mm
 
 
@@ -161,10 +160,6 @@ def interval_drawing(section: SurveySection) -> Drawing | None:
     return drawing
 
 
-def _count(value) -> str:
-    return SUPPRESSED if value is None else f"{value:,}"
-
-
 def pdf_story(report: CampaignReport) -> list:
     s = _styles()
 
@@ -253,7 +248,7 @@ def pdf_story(report: CampaignReport) -> list:
         for panel in report.outcome_panels:
             series = panel.series
             parts = [outcome_drawing(panel, band, outcomes.freq)]
-            parts.append(p(f"{series.outcome.source} Total: {_count(series.total)}.", "small"))
+            parts.append(p(f"{series.outcome.source} Total: {series.total_text}.", "small"))
             parts.append(p(series.fit_note))
             story.append(KeepTogether(parts))
             story.append(Spacer(1, 3 * mm))
