@@ -60,3 +60,19 @@ def campaign_reach(campaign):
 def thousands(value) -> str:
     """12345 → "12,345" (no locale needed)."""
     return "" if value is None else f"{int(value):,}"
+
+
+@register.filter
+def percent(value) -> str:
+    """0.754 → "75%"."""
+    return "" if value is None else f"{100 * value:.0f}%"
+
+
+@register.filter
+def points(value) -> str:
+    """A change of proportions in percentage points, signed: 0.25 → "+25", −0.031 → "−3.1"."""
+    if value is None:
+        return ""
+    amount = 100 * value
+    text = f"{amount:+.1f}" if abs(amount) < 10 else f"{amount:+.0f}"
+    return text.replace("-", "−")

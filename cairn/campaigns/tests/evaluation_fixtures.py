@@ -113,3 +113,23 @@ def pre_post_survey(campaign, communications_officer):
     add_responses(survey, "pre", scores(120, 3.2, seed=1))
     add_responses(survey, "post", scores(110, 2.9, seed=2))
     return survey
+
+
+def add_answer_sheets(survey, wave_key, sheets, *, group=""):
+    """Responses with their answers ({item code: value}), scores left empty."""
+    from cairn.campaigns.models.surveys import Answer
+
+    wave = survey.waves.get(key=wave_key)
+    items = {item.code: item for item in survey.instrument.items.all()}
+    for sheet in sheets:
+        response = Response.objects.create(
+            survey=survey,
+            wave=wave,
+            group=group,
+            submitted_on=datetime.date(2026, 2, 1),
+            source="web",
+        )
+        Answer.objects.bulk_create(
+            Answer(response=response, item=items[code], value=value)
+            for code, value in sheet.items()
+        )

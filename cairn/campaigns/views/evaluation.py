@@ -16,6 +16,7 @@ from django.views.decorators.http import require_POST
 
 from cairn.campaigns.access import get_campaign_for, may_manage, may_plan, may_use_campaigns
 from cairn.campaigns.evaluation import charts, reach
+from cairn.campaigns.evaluation.agreement import item_agreement
 from cairn.campaigns.evaluation.analysis import MIN_GROUP, cached_analysis, finite
 from cairn.campaigns.models.campaigns import Channel
 from cairn.campaigns.models.reach import ReachMetric, ReachMetricKind
@@ -97,6 +98,7 @@ def survey_results(request, survey_id):
             "campaign": survey.campaign,
             "analysis": analysis,
             "sections": results_sections(analysis),
+            "agreement": item_agreement(survey),
             "methods": INTERVAL_METHODS,
             "min_group": MIN_GROUP,
         },
