@@ -189,6 +189,15 @@ PANELS = [
         roles=frozenset({"first_nations_health_partner"}),
     ),
     Panel(
+        "campaign_approvals",
+        "Campaigns for First Nations audiences",
+        "Public campaigns addressed to First Nations people or communities where your "
+        "organization works. None of their materials is published until a First Nations "
+        "partner approves the campaign or asks for changes.",
+        permission=Permission.APPROVE_FIRST_NATIONS_CAMPAIGNS,
+        links=(Link("Open campaigns", "campaigns:campaign_list"),),
+    ),
+    Panel(
         "organizations",
         "Organizations and accounts",
         "Partner organizations, the communities each one covers, and the people who hold a "
@@ -205,6 +214,18 @@ PANELS = [
         "Every sign-in, failed sign-in and administrative change: who did what, and when.",
         permission=Permission.VIEW_AUDIT_LOG,
         links=(Link("Open the audit log", "admin:access_auditevent_changelist"),),
+    ),
+    Panel(
+        "language_terms",
+        "Person-first language",
+        "The list of stigmatizing terms, each with its person-first suggestion and the reason, "
+        "that checks every campaign material and Cairn's own words. Each change is a new "
+        "version; earlier versions are kept.",
+        permission=Permission.MANAGE_LANGUAGE_TERMS,
+        links=(
+            Link("The term list", "campaigns:term_list"),
+            Link("Check a text", "campaigns:language_check"),
+        ),
     ),
 ]
 

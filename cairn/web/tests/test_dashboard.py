@@ -13,11 +13,16 @@ EXPECTED_PANELS = {
     "first_responder": {"quick_entry", "community_figures", "alerts"},
     "police_liaison": {"community_figures", "alerts"},
     "municipal_coordinator": {"community_figures", "resources", "alerts", "campaigns"},
-    "first_nations_partner": {"community_figures", "first_nations_data", "alerts"},
+    "first_nations_partner": {
+        "community_figures",
+        "first_nations_data",
+        "campaign_approvals",
+        "alerts",
+    },
     "peer_worker": {"team_encounters", "resources", "alerts"},
     "service_intake": {"referrals_received", "listings", "alerts"},
     "communications_officer": {"campaigns", "alerts"},
-    "administrator": {"organizations", "audit_log", "alerts"},
+    "administrator": {"organizations", "audit_log", "language_terms", "alerts"},
 }
 
 
@@ -113,7 +118,7 @@ def test_superuser_without_membership_gets_the_administrator_dashboard(client, b
     html = client.get(reverse("home")).content.decode()
 
     assert "Administrator dashboard" in html
-    assert _panels_shown(html) == {"organizations", "audit_log", "alerts"}
+    assert _panels_shown(html) == {"organizations", "audit_log", "language_terms", "alerts"}
 
 
 def test_dashboard_sends_anonymous_visitors_to_sign_in(client, db):
