@@ -281,12 +281,8 @@ def campaign_create(request, body: CampaignCreateIn):
     if not access.may_plan(request.auth):
         raise PermissionDenied("Only communications staff (manage_campaigns) plan campaigns.")
     key = _key(request, body.idempotency_key)
-    full = planning._key(request.auth, "campaign", key)
-    before = (
-        full
-        and planning._has_creation_key(Campaign)
-        and Campaign.objects.filter(creation_key=full).exists()
-    )
+    full = planning.creation_key(request.auth, "campaign", key)
+    before = bool(full and Campaign.objects.filter(creation_key=full).exists())
     try:
         campaign = planning.create_campaign(
             actor=request.auth,
@@ -342,7 +338,7 @@ class DecisionIn(Schema):
 def first_nations_decision(request, campaign_id: int, body: DecisionIn):
     campaign = _campaign(request, campaign_id)
     key = _key(request, body.idempotency_key)
-    full = planning._key(request.auth, "first-nations", key)
+    full = planning.creation_key(request.auth, "first-nations", key)
     before = bool(full and FirstNationsApproval.objects.filter(creation_key=full).exists())
     try:
         approval = workflow.record_first_nations_decision(
@@ -408,7 +404,7 @@ def _upload(body: MaterialIn):
 def material_create(request, campaign_id: int, body: MaterialIn):
     campaign = _campaign(request, campaign_id, manage=True)
     key = _key(request, body.idempotency_key)
-    full = planning._key(request.auth, "material", key)
+    full = planning.creation_key(request.auth, "material", key)
     before = bool(full and Material.objects.filter(creation_key=full).exists())
     try:
         material = workflow.create_material(

@@ -40,7 +40,7 @@ from cairn.campaigns.models.materials import (
     MaterialStatus,
     MaterialTransition,
 )
-from cairn.campaigns.planning import CampaignError, _key, choice, text
+from cairn.campaigns.planning import CampaignError, choice, creation_key, text
 
 CHECKED_FIELDS = ("title", "body", "alt_text", "caption")
 FIELD_LIMITS = {"title": 200, "body": 20000, "alt_text": 1000, "caption": 20000}
@@ -226,7 +226,7 @@ def create_material(
     """Add a draft material to a campaign. The same idempotency key from the same person
     returns the material the first request made."""
     _require_manage(user, campaign)
-    key = _key(user, "material", idempotency_key)
+    key = creation_key(user, "material", idempotency_key)
     if key and (existing := Material.objects.filter(creation_key=key).first()):
         return existing
     kind = choice(kind, "kind", "Kind", MaterialKind.choices)
@@ -504,7 +504,7 @@ def record_first_nations_decision(
         raise PermissionDenied(
             "Only a First Nations partner covering this campaign's communities may decide."
         )
-    key = _key(user, "first-nations", idempotency_key)
+    key = creation_key(user, "first-nations", idempotency_key)
     if key and (existing := FirstNationsApproval.objects.filter(creation_key=key).first()):
         return existing
     decision = choice(decision, "decision", "Decision", FirstNationsDecision.choices)

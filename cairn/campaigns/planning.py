@@ -129,15 +129,12 @@ def _system(actor) -> bool:
     return isinstance(actor, str)
 
 
-def _key(actor, kind: str, key: str | None) -> str | None:
+def creation_key(actor, kind: str, key: str | None) -> str | None:
+    """The stored form of an idempotency key: per actor and kind of creation."""
     key = (key or "").strip()
     if not key:
         return None
     return f"{getattr(actor, 'pk', '') or actor_name(actor)}:campaign-{kind}:{key}"[:120]
-
-
-def _has_creation_key(model) -> bool:
-    return any(f.name == "creation_key" for f in model._meta.get_fields())
 
 
 def audit(actor, campaign: Campaign, action: str, summary: str, **details) -> None:
@@ -322,7 +319,7 @@ def create_campaign(
     from the same actor returns the campaign the first request made."""
     if not _system(actor) and not access.may_plan(actor):
         raise PermissionDenied("Only communications staff (manage_campaigns) plan campaigns.")
-    key = _key(actor, "campaign", idempotency_key) if _has_creation_key(Campaign) else None
+    key = creation_key(actor, "campaign", idempotency_key)
     if key and (existing := Campaign.objects.filter(creation_key=key).first()):
         return existing
     organization = _organization(actor, organization)
@@ -347,7 +344,6 @@ def create_campaign(
         raise CampaignError(
             f"Name: {organization.name} already has a campaign named {plan.name!r}.", "name"
         )
-    extra = {"creation_key": key} if key else {}
     try:
         with transaction.atomic():
             campaign = Campaign.objects.create(
@@ -361,7 +357,7 @@ def create_campaign(
                 budget=plan.budget,
                 partners=plan.partners,
                 created_by=owner if _system(actor) else actor,
-                **extra,
+                creation_key=key,
             )
     except IntegrityError:
         if key and (existing := Campaign.objects.filter(creation_key=key).first()):

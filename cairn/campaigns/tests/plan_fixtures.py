@@ -7,11 +7,6 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
-# TEMPORARY until models/__init__.py imports every area's models (the lead adds them):
-# registered before the test database is made with --nomigrations.
-import cairn.campaigns.models.language  # noqa: F401, E402
-import cairn.campaigns.models.reach  # noqa: F401, E402
-import cairn.campaigns.models.surveys  # noqa: F401, E402
 from cairn.campaigns import materials as workflow
 from cairn.campaigns.models.materials import MaterialKind
 
