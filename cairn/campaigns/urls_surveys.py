@@ -19,6 +19,11 @@ urlpatterns: list = [
     path("surveys/<int:survey_id>/", surveys.survey_detail, name="survey_detail"),
     path("surveys/<int:survey_id>/waves/", surveys.survey_wave_add, name="survey_wave_add"),
     path(
+        "surveys/<int:survey_id>/waves/<slug:wave_key>/dates/",
+        surveys.survey_wave_dates,
+        name="survey_wave_dates",
+    ),
+    path(
         "surveys/<int:survey_id>/invitations/",
         surveys.survey_invitations,
         name="survey_invitations",

@@ -39,6 +39,9 @@ ROWS: dict[str, list[Visit]] = {
     "campaigns:survey_new": _get_and_post(PLANNERS, NO_CAMPAIGN),
     "campaigns:survey_detail": [Visit(CAMPAIGN_READERS, kwargs=NO_SURVEY, success=404)],
     "campaigns:survey_wave_add": _get_and_post(CAMPAIGN_READERS, NO_SURVEY, get=405),
+    "campaigns:survey_wave_dates": _get_and_post(
+        CAMPAIGN_READERS, {**NO_SURVEY, "wave_key": "pre"}, get=405
+    ),
     "campaigns:survey_invitations": _get_and_post(CAMPAIGN_READERS, NO_SURVEY, get=405),
     "campaigns:survey_invitations_csv": [Visit(CAMPAIGN_READERS, kwargs=NO_SURVEY, success=404)],
     "campaigns:survey_import": _get_and_post(CAMPAIGN_READERS, NO_SURVEY),

@@ -132,3 +132,18 @@ def test_people_outside_campaigns_get_nothing(client, personas, pre_post_survey)
     assert client.get(base).status_code == 403
     client.force_login(personas["first_nations_partner"])  # not addressed to First Nations
     assert client.get(base).status_code == 404
+
+
+def test_a_wave_gets_its_opening_and_closing_days(client, communications_officer, pre_post_survey):
+    client.force_login(communications_officer)
+    url = f"/campaigns/surveys/{pre_post_survey.pk}/waves/post/dates/"
+    client.post(url, {"opens_on": "2026-04-01", "closes_on": "2026-04-30"})
+    wave = pre_post_survey.waves.get(key="post")
+    assert (str(wave.opens_on), str(wave.closes_on)) == ("2026-04-01", "2026-04-30")
+    refused = client.post(url, {"opens_on": "2026-04-30", "closes_on": "2026-04-01"})
+    assert refused.status_code == 400
+    assert "The wave closes before it opens." in refused.content.decode()
+    assert (
+        "Write the opening day like 2026-03-31."
+        in client.post(url, {"opens_on": "April"}).content.decode()
+    )

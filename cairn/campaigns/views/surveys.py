@@ -6,6 +6,8 @@ visible but not theirs to change). The public page respondents answer is
 views/public.py.
 """
 
+import datetime as dt
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -327,6 +329,36 @@ def survey_wave_add(request, survey_id):
     except designs.SurveyError as error:
         return _survey_page(request, survey, problems=error.problems, status=400)
     messages.success(request, f"{wave.label} added.")
+    return redirect("campaigns:survey_detail", survey_id=survey.pk)
+
+
+def _day(value: str, label: str):
+    value = (value or "").strip()
+    if not value:
+        return None
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        raise designs.SurveyError([(label, f"Write the {label} day like 2026-03-31.")]) from None
+
+
+@campaign_readers
+@require_POST
+def survey_wave_dates(request, survey_id, wave_key):
+    survey = designs.get_survey_for(request.user, survey_id, manage=True)
+    wave = survey.waves.filter(key=wave_key).first()
+    if wave is None:
+        raise Http404("No such wave.")
+    try:
+        designs.set_wave_dates(
+            user=request.user,
+            wave=wave,
+            opens_on=_day(request.POST.get("opens_on"), "opening"),
+            closes_on=_day(request.POST.get("closes_on"), "closing"),
+        )
+    except designs.SurveyError as error:
+        return _survey_page(request, survey, problems=error.problems, status=400)
+    messages.success(request, f"{wave.label}: dates saved.")
     return redirect("campaigns:survey_detail", survey_id=survey.pk)
 
 
