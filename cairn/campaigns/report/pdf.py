@@ -143,7 +143,8 @@ def interval_drawing(section: SurveySection) -> Drawing | None:
     )
     for i, (label, estimate, lo, hi) in enumerate(reversed(rows)):
         yy = base + row_h * i + row_h / 2
-        drawing.add(String(left - 4, yy - 2.5, label[:60], fontSize=6.5, textAnchor="end"))
+        short = label if len(label) <= 58 else label[:57] + "\u2026"
+        drawing.add(String(left - 4, yy - 2.5, short, fontSize=6.5, textAnchor="end"))
         drawing.add(Line(x(lo), yy, x(hi), yy, strokeColor=OBSERVED, strokeWidth=1.3))
         drawing.add(Circle(x(estimate), yy, 2.2, fillColor=OBSERVED, strokeColor=None))
     drawing.add(String(left, 6, f"{low:.2f}", fontSize=6.5))
@@ -248,6 +249,13 @@ def pdf_story(report: CampaignReport) -> list:
         for panel in report.outcome_panels:
             series = panel.series
             parts = [outcome_drawing(panel, band, outcomes.freq)]
+            legend = "Teal: the counts. Shaded: the campaign's months."
+            if series.fit is not None:
+                legend += (
+                    " Solid grey: the fitted trend. Dashed grey: the trend before the "
+                    "campaign, carried on."
+                )
+            parts.append(p(legend, "small"))
             parts.append(p(f"{series.outcome.source} Total: {series.total_text}.", "small"))
             parts.append(p(series.fit_note))
             story.append(KeepTogether(parts))
