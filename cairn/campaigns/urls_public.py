@@ -6,5 +6,6 @@ from cairn.campaigns.views import public
 
 app_name = "survey"
 urlpatterns: list = [
+    path("open/<str:key>/", public.open_link, name="open"),
     path("<str:token>/", public.answer, name="answer"),
 ]

@@ -49,6 +49,7 @@ ROWS: dict[str, list[Visit]] = {
     "campaigns:survey_import_detail": [Visit(CAMPAIGN_READERS, kwargs=NO_IMPORT, success=404)],
     # The public page: no sign-in; an unknown token is 404 for everyone.
     "survey:answer": _get_and_post(PUBLIC, {"token": "no-such-token"}),
+    "survey:open": _get_and_post(PUBLIC, {"key": "1.not-signed"}),
     # JSON API (cairn/api/campaigns_surveys.py). The permission is checked at
     # authentication, before the body: an empty body is then refused.
     "api:campaign_instruments": [

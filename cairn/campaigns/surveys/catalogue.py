@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from cairn.campaigns.models.surveys import Instrument
 from cairn.campaigns.surveys.instruments import Structure, save_instrument
@@ -179,16 +179,19 @@ def install_sample_instrument() -> Instrument:
     if existing:
         return existing
     data = sample_definition()
-    with transaction.atomic():
-        return save_instrument(
-            user="cairn",
-            info=data,
-            structure=Structure(
-                options=[tuple(option) for option in data["options"]],
-                items=data["items"],
-                subscales=data["subscales"],
-                total_scoring=data["total_scoring"],
-                total_min_answered=data["total_min_answered"],
-            ),
-            shipped_key=SAMPLE_KEY,
-        )
+    try:
+        with transaction.atomic():
+            return save_instrument(
+                user="cairn",
+                info=data,
+                structure=Structure(
+                    options=[tuple(option) for option in data["options"]],
+                    items=data["items"],
+                    subscales=data["subscales"],
+                    total_scoring=data["total_scoring"],
+                    total_min_answered=data["total_min_answered"],
+                ),
+                shipped_key=SAMPLE_KEY,
+            )
+    except IntegrityError:  # two first visits at once: the other one made it
+        return Instrument.objects.get(shipped_key=SAMPLE_KEY)

@@ -9,6 +9,7 @@ import csv
 import io
 import secrets
 
+from django.core import signing
 from django.db import transaction
 from django.db.models import Max
 from django.urls import reverse
@@ -17,6 +18,9 @@ from cairn.access.audit import record_audit_event
 from cairn.campaigns.models.surveys import Invitation, Survey, SurveyWave
 
 MAX_BATCH = 10_000
+#: Invitations issued through a wave's open link carry batch 0.
+OPEN_LINK_BATCH = 0
+_OPEN_LINK_SALT = "cairn.campaigns.surveys.open-link"
 
 
 class InvitationError(Exception):
@@ -93,7 +97,9 @@ def links_csv(survey: Survey, *, base_url: str, batch: int | None = None) -> str
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["wave", "batch", "link"])
-    invitations = Invitation.objects.filter(wave__survey=survey, used_on__isnull=True)
+    invitations = Invitation.objects.filter(wave__survey=survey, used_on__isnull=True).exclude(
+        batch=OPEN_LINK_BATCH
+    )
     if batch is not None:
         invitations = invitations.filter(batch=batch)
     base = base_url.rstrip("/")
@@ -104,3 +110,28 @@ def links_csv(survey: Survey, *, base_url: str, batch: int | None = None) -> str
             [wave_key, batch_number, base + reverse("survey:answer", kwargs={"token": token})]
         )
     return out.getvalue()
+
+
+# Open links -----------------------------------------------------------------------------
+#
+# When invitations cannot be sent one by one (a poster, a partner's newsletter), a wave's
+# open link lets anyone answer: each visitor who agrees to take part gets a fresh
+# invitation (batch 0) and answers once through it. Anyone with the link may answer more
+# than once, so an open wave is a convenience sample; the survey page says so.
+
+
+def open_link_key(wave: SurveyWave) -> str:
+    """The wave's open-link key: its id, signed so no other wave's can be made up."""
+    return signing.Signer(salt=_OPEN_LINK_SALT).sign(str(wave.pk)).replace(":", ".")
+
+
+def wave_for_open_link(key: str) -> SurveyWave | None:
+    try:
+        wave_id = signing.Signer(salt=_OPEN_LINK_SALT).unsign((key or "").replace(".", ":"))
+    except signing.BadSignature:
+        return None
+    return SurveyWave.objects.select_related("survey").filter(pk=int(wave_id)).first()
+
+
+def issue_open_invitation(wave: SurveyWave) -> Invitation:
+    return Invitation.objects.create(wave=wave, token=new_token(), batch=OPEN_LINK_BATCH)

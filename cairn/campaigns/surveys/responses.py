@@ -1,11 +1,11 @@
 """Submitting a response through the public page: one per invitation, never two.
 
 `load_invitation(token)` finds what the page shows. `submit_response(...)` checks every
-answer (each problem names its question), then, in one transaction, locks the
-invitation row, refuses if it was used, stores the response and its answers with their
-scores, and marks the invitation used on that day. A double click sends two requests:
-the second waits for the first's lock and then finds the invitation used, so it is
-told the survey was already answered and nothing is stored twice.
+answer (each problem names its question), then, in one transaction, marks the
+invitation used on that day only if it was not (one UPDATE that locks its row) and
+stores the response and its answers with their scores. A double click sends two
+requests: the second waits for the first's lock, then finds the invitation used, so it
+is told the survey was already answered and nothing is stored twice.
 
 Nothing ties the response to the invitation or to anyone: no foreign key either way,
 no address, no time of day (the day only), and a random key for the response.
@@ -162,15 +162,12 @@ def submit_response(sheet: Sheet, data) -> Response:
     total, scores = score_with_rule(rule, answers)
     today = timezone.localdate()
     with transaction.atomic():
-        # No ordering, no join: only this invitation's row is locked, so respondents
-        # of the same wave never wait for each other.
-        used = list(
-            Invitation.objects.select_for_update()
-            .filter(pk=sheet.invitation.pk)
-            .order_by()
-            .values_list("used_on", flat=True)
+        # Claim the invitation first: the update locks its row only, and a second
+        # request for the same invitation waits here, then finds it used (0 rows).
+        claimed = Invitation.objects.filter(pk=sheet.invitation.pk, used_on__isnull=True).update(
+            used_on=today
         )
-        if used != [None]:
+        if not claimed:
             raise AlreadyAnswered
         response = Response.objects.create(
             survey=sheet.survey,
@@ -186,5 +183,4 @@ def submit_response(sheet: Sheet, data) -> Response:
             Answer(response=response, item=item, value=answers.get(item.code))
             for item in sheet.items
         )
-        Invitation.objects.filter(pk=sheet.invitation.pk).update(used_on=today)
     return response

@@ -190,3 +190,20 @@ def test_a_double_click_sending_twice_at_once_stores_one_response(
     second = Client().post(url(token), answered())
     assert second.status_code == 200
     assert Response.objects.count() == 1
+
+
+def test_an_open_link_gives_each_person_who_agrees_a_fresh_invitation(client, pre_post_survey):
+    from cairn.campaigns.surveys.invitations import open_link_key
+
+    wave = pre_post_survey.waves.get(key="post")
+    link = f"/survey/open/{open_link_key(wave)}/"
+    consent = client.get(link)
+    assert consent.status_code == 200 and "Before you start" in consent.content.decode()
+    assert not Invitation.objects.exists()  # a link preview makes nothing
+    started = client.post(link)
+    invitation = Invitation.objects.get()
+    assert (invitation.wave, invitation.batch) == (wave, 0)
+    assert started.url == f"/survey/{invitation.token}/?consent=yes"
+    client.post(url(invitation.token), answered())
+    assert Response.objects.get().wave == wave
+    assert client.get(f"/survey/open/{wave.pk}.made-up/").status_code == 404

@@ -9,10 +9,11 @@ Nothing about the visitor is kept: no session, no address, no time of day.
 """
 
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.csrf import csrf_protect
 
-from cairn.campaigns.surveys import responses
+from cairn.campaigns.surveys import invitations, responses
 from cairn.campaigns.surveys.responses import EXPOSURE_CHOICES, NO_SEGMENT
 
 
@@ -83,4 +84,29 @@ def answer(request, token):
         return render(request, "campaigns/surveys/public_questions.html", _questions_context(sheet))
     return render(
         request, "campaigns/surveys/public_consent.html", {"sheet": sheet, "survey": sheet.survey}
+    )
+
+
+@never_cache
+@csrf_protect
+def open_link(request, key):
+    """A wave's open link: the consent text, then a fresh invitation for whoever agrees
+    (made on the POST, so a link preview or a crawler makes none)."""
+    wave = invitations.wave_for_open_link(key)
+    if wave is None:
+        return render(request, "campaigns/surveys/public_unknown.html", status=404)
+    survey = wave.survey
+    if not wave.is_open():
+        return render(
+            request, "campaigns/surveys/public_closed.html", {"survey": survey}, status=410
+        )
+    if request.method == "POST":
+        invitation = invitations.issue_open_invitation(wave)
+        return redirect(
+            reverse("survey:answer", kwargs={"token": invitation.token}) + "?consent=yes"
+        )
+    return render(
+        request,
+        "campaigns/surveys/public_consent.html",
+        {"survey": survey, "item_count": survey.instrument.items.count(), "open_link": True},
     )

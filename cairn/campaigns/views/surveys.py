@@ -305,6 +305,16 @@ def _survey_page(request, survey, *, problems=(), status=200):
             "counts": list(counts),
             "response_total": sum(w.response_count for w in waves),
             "invitation_rows": invitations.invitation_counts(survey),
+            "open_links": [
+                (
+                    wave,
+                    request.build_absolute_uri(
+                        reverse("survey:open", kwargs={"key": invitations.open_link_key(wave)})
+                    ),
+                )
+                for wave in waves
+            ],
+            "open_link_batch": invitations.OPEN_LINK_BATCH,
             "imports": survey.imports.all()[:10],
             "problems": list(problems),
             "is_waves": survey.design == Design.WAVES,
