@@ -136,7 +136,7 @@ def _video_url(value) -> str:
 def _image(upload) -> tuple[bytes, str, str]:
     """An uploaded image's bytes, its content type and a safe name; refuses anything that
     is not a PNG, JPEG, GIF or WebP image of at most 8 MB."""
-    from PIL import Image, UnidentifiedImageError
+    from PIL import Image
 
     size = getattr(upload, "size", None) or 0
     if size > MAX_IMAGE_BYTES:
@@ -150,7 +150,8 @@ def _image(upload) -> tuple[bytes, str, str]:
         with Image.open(io.BytesIO(data)) as image:
             image.verify()
             kind = image.format
-    except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
+    except Exception:
+        # Anything Pillow cannot read (a broken, truncated or enormous file) is refused.
         raise CampaignError(
             "Image: not an image Cairn can read (PNG, JPEG, GIF, WebP).", "image"
         ) from None

@@ -48,8 +48,13 @@ class CampaignError(ValidationError):
 # Input -------------------------------------------------------------------------------
 
 
+def clean(value) -> str:
+    """Input as text: stripped, without NUL characters (PostgreSQL refuses them)."""
+    return "" if value is None else str(value).replace("\x00", "").strip()
+
+
 def text(value, field: str, label: str, limit: int, *, required: bool = True) -> str:
-    value = "" if value is None else str(value).replace("\x00", "").strip()
+    value = clean(value)
     if required and not value:
         raise CampaignError(f"{label}: this is required.", field)
     if len(value) > limit:
@@ -93,7 +98,7 @@ def money_of(value, field: str, label: str) -> Decimal | None:
 
 
 def choice(value, field: str, label: str, choices) -> str:
-    value = "" if value is None else str(value).strip()
+    value = clean(value)
     allowed = [v for v, _ in choices]
     if value not in allowed:
         raise CampaignError(f"{label}: choose one of {', '.join(allowed)}.", field)
@@ -106,7 +111,7 @@ def choices_of(values, field: str, label: str, choices, *, required: bool = True
     allowed = [v for v, _ in choices]
     chosen = []
     for value in values or []:
-        value = str(value).strip()
+        value = clean(value)
         if not value:
             continue
         if value not in allowed:
@@ -120,7 +125,7 @@ def choices_of(values, field: str, label: str, choices, *, required: bool = True
 
 def id_of(value) -> int | None:
     """A row number from input, or None when it cannot be one (never a database error)."""
-    value = str(value).strip() if value is not None else ""
+    value = clean(value)
     return int(value) if value.isdigit() and len(value) <= 12 else None
 
 
@@ -131,7 +136,7 @@ def _system(actor) -> bool:
 
 def creation_key(actor, kind: str, key: str | None) -> str | None:
     """The stored form of an idempotency key: per actor and kind of creation."""
-    key = (key or "").strip()
+    key = clean(key)
     if not key:
         return None
     return f"{getattr(actor, 'pk', '') or actor_name(actor)}:campaign-{kind}:{key}"[:120]
@@ -184,7 +189,7 @@ def _organization(actor, organization) -> Organization:
     elif (number := id_of(organization)) is not None:
         found = Organization.objects.filter(pk=number).first()
     else:
-        found = Organization.objects.filter(slug=str(organization).strip()).first()
+        found = Organization.objects.filter(slug=clean(organization)[:120]).first()
     if found is None:
         raise CampaignError(f"Organization: no organization {organization!r}.", "organization")
     if allowed is not None and found.pk not in allowed:
@@ -197,7 +202,7 @@ def _organization(actor, organization) -> Organization:
 def _communities(organization: Organization, values) -> list[Jurisdiction]:
     if isinstance(values, str):
         values = [v for v in values.replace(",", " ").split() if v]
-    values = [str(v).strip() for v in (values or []) if str(v).strip()]
+    values = [clean(v)[:120] for v in (values or []) if clean(v)]
     if not values:
         raise CampaignError("Communities: choose at least one region or community.", "communities")
     allowed = communities_for(organization)
@@ -225,7 +230,7 @@ def _owner(organization: Organization, owner, actor):
         owner = actor
     User = get_user_model()
     if not isinstance(owner, User):
-        value = str(owner).strip()
+        value = clean(owner)[:150]
         query = owners_for(organization)
         number = id_of(value)
         owner = (
@@ -456,8 +461,7 @@ def filter_campaigns(campaigns: QuerySet, params, *, today: dt.date | None = Non
     values, errors = {}, {}
 
     def get(name):
-        value = params.get(name, "")
-        return str(value).strip() if value is not None else ""
+        return clean(params.get(name, ""))
 
     for name, choices in (
         ("frame", Frame.choices),
@@ -485,7 +489,7 @@ def filter_campaigns(campaigns: QuerySet, params, *, today: dt.date | None = Non
             "ended": lambda q: q.filter(ends_on__lt=today),
         }[values["phase"]](campaigns)
     if code := get("community"):
-        community = Jurisdiction.objects.filter(code=code).defer("boundary").first()
+        community = Jurisdiction.objects.filter(code=code[:120]).defer("boundary").first()
         if community is None:
             errors["community"] = f"Community: no region or community {code!r}."
         else:

@@ -220,3 +220,19 @@ def test_the_communications_officer_cannot_record_a_first_nations_decision(
 
 def test_people_without_a_campaign_role_get_403_on_the_list(client, er_nurse):
     assert signed_in(client, er_nurse).get(reverse("campaigns:campaign_list")).status_code == 403
+
+
+@pytest.mark.parametrize(
+    "url_name, method, data",
+    [
+        ("campaigns:campaign_list", "get", {"q": "a\x00b", "community": "bc\x00"}),
+        ("campaigns:campaign_calendar", "get", {"month": "2026\x00-01", "year": "\x00"}),
+        ("campaigns:campaign_new", "post", {**CAMPAIGN_FORM, "communities": ["bc\x00"]}),
+        ("campaigns:campaign_new", "post", {**CAMPAIGN_FORM, "owner": "comms\x00officer"}),
+        ("campaigns:campaign_new", "post", {**CAMPAIGN_FORM, "idempotency_key": "k\x00"}),
+        ("campaigns:campaign_new", "post", {**CAMPAIGN_FORM, "organization": "x\x00"}),
+    ],
+)
+def test_nul_characters_never_break_a_page(client, communications_officer, url_name, method, data):
+    response = getattr(signed_in(client, communications_officer), method)(reverse(url_name), data)
+    assert response.status_code in (200, 302, 400)

@@ -100,7 +100,7 @@ def campaign_list(request):
         "may_plan": access.may_plan(request.user),
     }
     status = 400 if result.errors else 200
-    if request.htmx:
+    if request.htmx and not request.htmx.history_restore_request:
         return render(request, "campaigns/plan/_campaign_rows.html", context, status=status)
     return render(request, "campaigns/plan/campaign_list.html", context, status=status)
 
