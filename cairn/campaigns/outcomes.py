@@ -153,6 +153,14 @@ def campaign_places(campaign: Campaign) -> tuple[list[int], bool]:
     return sorted(ids), unknown
 
 
+def _years_from(day: dt.date, years: int) -> dt.date:
+    """The same day `years` later (or earlier); 29 February becomes the 28th."""
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:
+        return day.replace(year=day.year + years, day=28)
+
+
 def outcome_window(
     campaign: Campaign, freq: str, today: dt.date | None = None
 ) -> tuple[list[dt.date], dt.date]:
@@ -161,8 +169,8 @@ def outcome_window(
     if freq not in FREQUENCIES:
         raise OutcomeError(f"freq must be one of {', '.join(FREQUENCIES)}, not {freq!r}.")
     today = today or timezone.localdate()
-    start = campaign.starts_on.replace(year=campaign.starts_on.year - YEARS_BEFORE)
-    end = campaign.starts_on.replace(year=campaign.starts_on.year + YEARS_AFTER)
+    start = _years_from(campaign.starts_on, -YEARS_BEFORE)
+    end = _years_from(campaign.starts_on, YEARS_AFTER)
     last_whole = period_start(today, freq) - dt.timedelta(days=1)
     end = min(end - dt.timedelta(days=1), last_whole)
     if end < start:

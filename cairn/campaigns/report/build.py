@@ -240,7 +240,7 @@ def outcome_panels(outcomes: CampaignOutcomes) -> list[OutcomePanel]:
         chart = outcome_chart_svg(
             periods=series.periods,
             observed=series.counts,
-            title=f"{series.outcome.label}, {', '.join(outcomes.places)}",
+            title=f"{series.outcome.label}, {', '.join(outcomes.places) or 'no community'}",
             y_label=series.outcome.noun,
             kind=outcomes.freq,
             band=band,

@@ -38,6 +38,12 @@ def test_window_stops_one_year_after_the_start(pg_campaign):
     assert last_day == dt.date(2027, 1, 17)  # the Sunday ending the week of 11 January 2027
 
 
+def test_a_campaign_starting_on_29_february_has_a_window(pg_campaign):
+    pg_campaign.starts_on = dt.date(2024, 2, 29)
+    periods, _ = outcome_window(pg_campaign, "month", TODAY)
+    assert periods[0] == dt.date(2022, 2, 1) and periods[-1] == dt.date(2025, 2, 1)
+
+
 def test_an_unknown_frequency_is_named(pg_campaign):
     with pytest.raises(OutcomeError, match="freq must be one of week, month, not 'day'"):
         campaign_outcomes(pg_campaign, freq="day", today=TODAY)
