@@ -6,7 +6,8 @@ CsvFileError; a bad row goes to quarantine with "line N, column X: what is wrong
 and the header and mapping to correct it with; good rows are accepted set-based
 (on PostgreSQL straight from the cells into COPY lines, `staging.stage_rows`; on
 SQLite through `accept_record`). One file is one transaction with one audit event,
-so an import is stored whole or not at all.
+so an import is stored whole or not at all; a big file on PostgreSQL is written over
+two connections committed one right after the other (see `_stages`).
 
 Once: the file (its bytes with the header and mapping) is the transmission, kept as
 one ReceivedMessage; the same file again counts every good row as a duplicate and
