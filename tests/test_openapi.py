@@ -223,6 +223,18 @@ def test_unexpected_error_is_json_without_a_traceback(rf, caplog):
     assert "secret internals" in caplog.text  # logged for us, never shown to the caller
 
 
+def test_a_body_over_the_upload_limit_is_413_json_not_500(client, communications_officer, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1024
+    body = json.dumps({"name": "x" * 4096})
+
+    response = signed_in(client, communications_officer).post(
+        "/api/v1/campaigns", body, content_type="application/json"
+    )
+
+    assert response.status_code == 413
+    assert response.json()["detail"].startswith("The request is too large (at most 1,024 bytes)")
+
+
 def test_api_root_points_to_the_schema(client):
     response = client.get("/api/v1/")
     assert response.status_code == 200

@@ -2,7 +2,8 @@
 
 import logging
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.http import Http404, HttpRequest, JsonResponse
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -10,8 +11,8 @@ from ninja.errors import AuthenticationError, HttpError, ValidationError
 logger = logging.getLogger(__name__)
 
 SIGN_IN_MESSAGE = (
-    "Sign in to Cairn first: the API uses your browser session for now "
-    "(API tokens for partner systems come with the intake issue)."
+    "Sign in to Cairn first: the API takes your browser session, or a partner system's "
+    "token (Authorization: Bearer cairn_..., issued with `cairn issue-api-token`)."
 )
 
 
@@ -42,6 +43,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
             422,
             "The request is not valid; see `errors` for each field.",
             errors=exc.errors,
+        )
+
+    @api.exception_handler(RequestDataTooBig)
+    def too_large(request, exc):
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        size = f"{limit / 1024 / 1024:.1f} MB" if limit >= 100 * 1024 else f"{limit:,} bytes"
+        return respond(
+            request,
+            413,
+            f"The request is too large (at most {size}); send large files through the page, "
+            "which takes uploads.",
         )
 
     @api.exception_handler(HttpError)
