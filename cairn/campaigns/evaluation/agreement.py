@@ -51,6 +51,11 @@ class Agreement:
     agree_labels: list[str]
     items: list[ItemAgreement]
 
+    @property
+    def has_answers(self) -> bool:
+        """False when no answer sheet is stored (e.g. scores imported without answers)."""
+        return any(c.compared_n or c.reference_n for item in self.items for c in item.changes)
+
 
 def _selectors(survey: Survey, waves: list) -> list[tuple[str, str, str, tuple, tuple]]:
     """(title, compared label, reference label, compared (wave, group), reference ...);

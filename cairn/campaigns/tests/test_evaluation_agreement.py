@@ -52,3 +52,17 @@ def test_the_results_page_shows_the_agreement_table(client, campaign, communicat
     text = page.content.decode()
     assert "Agreement with each statement" in text
     assert "75%" in text and "50%" in text and "+25" in text
+
+
+def test_no_agreement_section_without_answer_sheets(client, campaign, communications_officer):
+    from django.urls import reverse
+
+    from cairn.campaigns.tests.evaluation_fixtures import add_responses, scores
+
+    survey = make_survey(campaign, communications_officer)
+    add_responses(survey, "pre", scores(20, 3.0))
+    add_responses(survey, "post", scores(20, 2.8))
+    assert not item_agreement(survey).has_answers
+    client.force_login(communications_officer)
+    page = client.get(reverse("campaigns:survey_results", kwargs={"survey_id": survey.pk}))
+    assert "Agreement with each statement" not in page.content.decode()
