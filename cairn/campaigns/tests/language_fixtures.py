@@ -21,7 +21,10 @@ POSTER = (
 
 
 @pytest.fixture
-def shipped_terms(db):
+def shipped_terms(bc_geography):
+    """Version 1 of the term list (the test database is flushed, not migrated). Through
+    bc_geography for its database: a transaction per test, or committed for the browser
+    tests, whose live server must see the rows."""
     return install_shipped_terms()
 
 

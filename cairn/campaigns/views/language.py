@@ -252,9 +252,9 @@ def _panel(request, material, *, errors=None, status=200):
         "language_errors": errors or {},
     }
     if _is_htmx(request):
-        return _varies(
-            render(request, "campaigns/language/_review_panel.html", context, status=status)
-        )
+        # htmx swaps only 2xx answers: a refusal comes back as 200 with the message in
+        # the panel (role="alert"); without JavaScript it is a 400 page.
+        return _varies(render(request, "campaigns/language/_review_panel.html", context))
     if errors:
         return _varies(
             render(request, "campaigns/language/review_problem.html", context, status=status)
@@ -312,10 +312,13 @@ def language_decide(request, finding_id):
         )
     if decision == FindingDecision.ACCEPTED and _is_htmx(request):
         # The text, its revision and the workflow changed: the whole page, not the panel.
+        # The revision in the address makes it a new page even when only the #fragment
+        # would differ (the browser would only scroll).
+        material.refresh_from_db()
         response = HttpResponse(status=204)
         response["HX-Redirect"] = (
             reverse("campaigns:material_detail", kwargs={"material_id": material.pk})
-            + "#language-review"
+            + f"?revision={material.revision}#language-review"
         )
         return _varies(response)
     return _panel(request, material)
