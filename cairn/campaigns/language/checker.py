@@ -173,16 +173,43 @@ def _compile(rules: tuple[TermRule, ...]) -> tuple[_Compiled, ...]:
 
 # Context: what is never a finding ------------------------------------------------------
 
+# Quotation marks in pairs: (opening, closing). A closing curly apostrophe inside a word
+# ("don’t") does not close a quote.
+_PAIRS = [
+    (re.compile('"'), re.compile('"')),
+    (re.compile("\u201c"), re.compile("\u201d")),
+    (re.compile("\u00ab"), re.compile("\u00bb")),
+    (re.compile(r"(?<!\w)\u2018"), re.compile(r"\u2019(?!\w)")),
+]
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _QUOTES = [
-    re.compile(r'"(?:[^"\n]|\n(?![ \t]*\n))*"'),
-    re.compile(r"\u201c[^\u201d]*\u201d"),
-    re.compile(r"\u00ab[^\u00bb]*\u00bb"),
-    re.compile(r"(?<![\w])\u2018(?:[^\u2019]|\u2019(?=\w))*\u2019(?!\w)"),
     # Straight single quotes: an opening one after a space or a bracket, a closing one
-    # before a space or punctuation, so "I'm" and "people's" are not quotes.
-    re.compile(r"(?<![\w'])'(?=\w)(?:[^'\n]|'(?=\w))*(?<=[\w.!?,)\]])'(?![\w])"),
+    # before a space or punctuation, so "I'm" and "people's" are not quotes. At most 400
+    # characters, so a text full of apostrophes costs no more than a line.
+    re.compile(r"(?<![\w'])'(?=\w)(?:[^'\n]|'(?=\w)){0,400}(?<=[\w.!?,)\]])'(?![\w])"),
     re.compile(r"^[ \t]*>.*$", re.MULTILINE),
 ]
+
+
+def _paired_spans(text: str) -> list[tuple[int, int]]:
+    """Quoted spans, in one pass per kind of quotation mark: a quote never runs past a
+    blank line (a new paragraph), and an unclosed one quotes nothing."""
+    spans = []
+    for opening, closing in _PAIRS:
+        at = 0
+        while (start := opening.search(text, at)) is not None:
+            end = closing.search(text, start.end())
+            if end is None:
+                break
+            blank = _BLANK_LINE.search(text, start.end(), end.start())
+            if blank is not None:
+                at = blank.end()
+                continue
+            spans.append((start.start(), end.end()))
+            at = end.end()
+    return spans
+
+
 _ANONYMOUS = re.compile(r"(?:\b[A-Z][\w'\u2019\-]*\s+){1,4}Anonymous\b")
 _ORGANIZATION_WORDS = (
     "Society|Association|Network|Centre|Center|Foundation|Anonymous|Project|Coalition|"
@@ -207,7 +234,7 @@ def _clause_after(text: str, start: int) -> int:
 
 
 def _protected_spans(text: str, proper_names: tuple[str, ...]) -> list[tuple[int, int]]:
-    spans: list[tuple[int, int]] = []
+    spans: list[tuple[int, int]] = _paired_spans(text)
     for pattern in _QUOTES:
         spans.extend(m.span() for m in pattern.finditer(text))
     spans.extend(m.span() for m in _ANONYMOUS.finditer(text))

@@ -186,3 +186,22 @@ def test_an_administrators_own_terms():
 def test_sentence_around():
     text = "First one. The addict came back! Last."
     assert sentence_around(text, 15, 21) == "The addict came back!"
+
+
+def test_an_unclosed_quote_quotes_nothing():
+    assert flagged('He said "I was an addict') == [
+        ("addict", "person with a substance use disorder")
+    ]
+
+
+def test_a_quote_ends_at_a_new_paragraph():
+    assert [m for m, _ in flagged('"Hello.\n\nAddicts are welcome."')] == ["Addicts"]
+
+
+def test_the_longest_text_is_checked_quickly_whatever_its_quotation_marks():
+    import time
+
+    for text in ("'a " * 7000, "\u2018a " * 7000, '"a ' * 7000, "addict " * 2800):
+        started = time.monotonic()
+        check_text(text[:20000])
+        assert time.monotonic() - started < 5
