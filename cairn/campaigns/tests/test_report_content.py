@@ -109,3 +109,13 @@ def test_the_report_page_shows_the_review_outcome(client, full_campaign, communi
     assert "1 fixed, 1 kept with a reason, 0 open" in html
     assert "The sentence names the word to say that it hurts." in html
     assert "$500.00" in html
+
+
+def test_a_survey_without_enough_answers_is_withheld_not_an_error(campaign, communications_officer):
+    survey = make_survey(campaign, communications_officer)
+    add_responses(survey, "pre", scores(4, 3.2, seed=1))
+    report = build_report(campaign, today=TODAY)
+    (section,) = report.surveys
+    assert section.chart_svg == ""
+    assert all("too few" in difference.lower() for _, difference, _, _ in section.rows)
+    assert render_report_pdf(report).startswith(b"%PDF")
