@@ -12,13 +12,16 @@ and R responses (default 100,000), half before and half after, in four audience 
 them from survey-panel members who answered both waves (paired). Each
 response's answers are drawn from a latent attitude that moves a little after the
 campaign, and scored with the surveys part's own scoring rule, as the public page and the
-CSV import do; the answers themselves are not stored (the analysis reads stored scores).
+CSV import do; the answers are stored too (800,000 rows; `--no-answers` skips them): the
+analysis reads the stored scores, the per-item agreement reads the answers.
 A few reach figures complete the report.
 
 Then it prints, each over `--repeat` runs with the cache emptied first (cold):
 (a) `analyse_survey`: the one query into arrays, then every comparison (3 measures ×
     5 groups of respondents: everyone and 4 segments);
-(b) the results page through Django's test client (query, analysis, charts, template);
+(b) `item_agreement` (the share agreeing with each item: one aggregate query over the
+    answers), and the results page through Django's test client (analysis, agreement,
+    charts, template);
 (c) when `cairn.campaigns.report` is there: `build_report`, its HTML and its PDF.
 
 Goal: the analysis and the report (HTML and PDF) for 100,000 responses under 5 s.
@@ -53,12 +56,13 @@ def load_average() -> str:
         return "n/a"
 
 
-def build(responses: int) -> None:
+def build(responses: int, with_answers: bool) -> None:
     import numpy as np
     from django.db import transaction
 
     from cairn.access.personas import create_personas
     from cairn.campaigns.models import (
+        Answer,
         Audience,
         Campaign,
         CampaignAudience,
@@ -128,7 +132,7 @@ def build(responses: int) -> None:
     keys = [key for key, _, _ in SEGMENTS]
     shares = [share for _, _, share in SEGMENTS]
     latent = rng.normal(0.0, 1.0, half)  # one attitude per respondent of each wave
-    rows = []
+    rows, sheets = [], []
     for wave, shift in ((pre, 0.0), (post, -0.15)):
         attitude = latent.copy() if wave is pre else rng.normal(0.0, 1.0, half)
         if wave is post:
@@ -150,6 +154,7 @@ def build(responses: int) -> None:
                 for i, code in enumerate(codes)
             }
             total, scores = score_with_rule(rule, sheet)
+            sheets.append(sheet)
             rows.append(
                 Response(
                     survey=survey,
@@ -163,6 +168,16 @@ def build(responses: int) -> None:
                 )
             )
     Response.objects.bulk_create(rows, batch_size=5000)
+    if with_answers:
+        item_ids = dict(instrument.items.values_list("code", "pk"))
+        batch = []
+        for response, sheet in zip(rows, sheets, strict=True):
+            for code, value in sheet.items():
+                batch.append(Answer(response_id=response.pk, item_id=item_ids[code], value=value))
+            if len(batch) >= 50_000:
+                Answer.objects.bulk_create(batch, batch_size=10_000)
+                batch = []
+        Answer.objects.bulk_create(batch, batch_size=10_000)
 
 
 def timed(function, repeat: int) -> tuple[list[float], object]:
@@ -206,6 +221,10 @@ def measure(repeat: int) -> list[str]:
         f"    {len(analysis.comparisons)} comparisons, {len(shown)} shown "
         f"({', '.join(methods)}); headline: {analysis.summary[0]}"
     )
+    from cairn.campaigns.evaluation.agreement import item_agreement
+
+    agreement_seconds, _ = timed(lambda: item_agreement(survey), repeat)
+    print(line("(b) item_agreement (answers per item)", agreement_seconds))
     client = Client()
     client.force_login(officer)
     url = reverse("campaigns:survey_results", kwargs={"survey_id": survey.pk})
@@ -258,6 +277,9 @@ def main() -> int:
     parser.add_argument("--database", default="cairn_bench_campaigns")
     parser.add_argument("--responses", type=int, default=100_000)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument(
+        "--no-answers", action="store_true", help="store scores only, not the 8 answers each"
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     parser.add_argument("--reuse", action="store_true", help="measure on a database kept by --keep")
     args = parser.parse_args()
@@ -275,7 +297,7 @@ def main() -> int:
 
             load_british_columbia()
             loaded = time.monotonic()
-            build(args.responses)
+            build(args.responses, not args.no_answers)
             with connection.cursor() as cursor:
                 cursor.execute("ANALYZE")
             print(f"built in {time.monotonic() - loaded:.0f} s")

@@ -180,7 +180,7 @@ def _load(survey: Survey, measures: list[Measure]) -> dict[str, np.ndarray]:
             "wave": np.array([], dtype=int),
             "group": empty,
             "segment": empty,
-            "panel": empty,
+            "panel": np.array([], dtype=np.int64),
             **{m.key: np.array([], dtype=float) for m in measures},
         }
     unzipped = list(zip(*rows, strict=True))
@@ -188,11 +188,21 @@ def _load(survey: Survey, measures: list[Measure]) -> dict[str, np.ndarray]:
         "wave": np.fromiter(unzipped[0], dtype=np.int64, count=len(rows)),
         "group": np.array(unzipped[1], dtype=object),
         "segment": np.array(unzipped[2], dtype=object),
-        "panel": np.array(unzipped[3], dtype=object),
+        "panel": _panel_numbers(unzipped[3]),
     }
     for offset, measure in enumerate(measures):
         data[measure.key] = np.array(unzipped[4 + offset], dtype=float)  # None → nan
     return data
+
+
+def _panel_numbers(keys) -> np.ndarray:
+    """Each hashed panel key as a small integer (−1 for none), so waves pair by integers."""
+    keys = np.array(keys, dtype=object)
+    numbers = np.full(keys.size, -1, dtype=np.int64)
+    present = keys != ""
+    if present.any():
+        _, numbers[present] = np.unique(keys[present].astype(str), return_inverse=True)
+    return numbers
 
 
 def _contrasts(survey: Survey, waves: list, data: dict[str, np.ndarray]) -> list[_Contrast]:
@@ -259,12 +269,12 @@ def _group_means(survey, waves, data, measure) -> list[GroupMean]:
 def _pairs(data, compared, reference, values) -> tuple[np.ndarray, np.ndarray]:
     """Scores of the panel members who answered both waves, in the same order."""
     panel = data["panel"]
-    keep_c = compared & (panel != "") & ~np.isnan(values)
-    keep_r = reference & (panel != "") & ~np.isnan(values)
+    keep_c = compared & (panel >= 0) & ~np.isnan(values)
+    keep_r = reference & (panel >= 0) & ~np.isnan(values)
     if not keep_c.any() or not keep_r.any():
         return np.array([]), np.array([])
-    keys_c, values_c = panel[keep_c].astype(str), values[keep_c]
-    keys_r, values_r = panel[keep_r].astype(str), values[keep_r]
+    keys_c, values_c = panel[keep_c], values[keep_c]
+    keys_r, values_r = panel[keep_r], values[keep_r]
     _, index_c, index_r = np.intersect1d(keys_c, keys_r, assume_unique=False, return_indices=True)
     return values_c[index_c], values_r[index_r]
 
