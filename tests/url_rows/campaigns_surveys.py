@@ -51,15 +51,20 @@ ROWS: dict[str, list[Visit]] = {
     "survey:answer": _get_and_post(PUBLIC, {"token": "no-such-token"}),
     "survey:open": _get_and_post(PUBLIC, {"key": "1.not-signed"}),
     # JSON API (cairn/api/campaigns_surveys.py). The permission is checked at
-    # authentication, before the body: an empty body is then refused.
+    # authentication, before the body: an empty body is then refused. A path that
+    # lists and creates has one URL name per operation; both are checked.
     "api:campaign_instruments": [
         Visit(PLANNERS),
         Visit(PLANNERS, method="post", success=400),
     ],
+    "api:campaign_instrument_create": [Visit(PLANNERS, method="post", success=400)],
     "api:campaign_instrument": [Visit(PLANNERS, kwargs=NO_INSTRUMENT, success=404)],
     "api:campaign_surveys": [
         Visit(CAMPAIGN_READERS, kwargs=NO_CAMPAIGN, success=404),
         Visit(CAMPAIGN_READERS, kwargs=NO_CAMPAIGN, method="post", success=400),
+    ],
+    "api:campaign_survey_create": [
+        Visit(CAMPAIGN_READERS, kwargs=NO_CAMPAIGN, method="post", success=400)
     ],
     "api:campaign_survey": [Visit(CAMPAIGN_READERS, kwargs=NO_SURVEY, success=404)],
     "api:campaign_survey_invitations": [
