@@ -8,7 +8,7 @@ from django import template
 
 from cairn.campaigns.evaluation import reach
 from cairn.campaigns.evaluation.analysis import cached_analysis
-from cairn.campaigns.evaluation.summary import headline_sentence, number
+from cairn.campaigns.evaluation.summary import number
 
 register = template.Library()
 
@@ -43,9 +43,7 @@ def campaign_results(campaign) -> list[dict]:
                 "survey": survey,
                 "n_responses": analysis.n_responses,
                 "headline": headline,
-                "sentence": headline_sentence(headline, analysis.higher_means)
-                if headline
-                else analysis.summary[0],
+                "sentence": analysis.summary[0],
             }
         )
     return results

@@ -177,3 +177,12 @@ def test_the_reach_template_downloads(client, communications_officer):
     assert response.content.decode().startswith(
         "channel,period_start,period_end,metric,label,value"
     )
+
+
+def test_the_campaign_page_says_when_a_survey_has_no_responses_yet(
+    client, communications_officer, campaign
+):
+    make_survey(campaign, communications_officer)
+    url = reverse("campaigns:campaign_detail", kwargs={"campaign_id": campaign.pk})
+    page = signed_in(client, communications_officer).get(url).content.decode()
+    assert "No responses yet." in page
