@@ -165,3 +165,14 @@ def test_a_campaign_that_has_not_started_has_series_but_no_estimate(
     assert outcomes.campaign_start_index is None
     assert all(s.fit is None for s in outcomes.series)
     assert "has not started" in outcomes.series[0].fit_note
+
+
+def test_a_campaign_planned_years_ahead_has_no_periods_yet(communications_officer):
+    from cairn.campaigns.tests.conftest import make_campaign
+
+    later = make_campaign(
+        communications_officer, starts_on=dt.date(2030, 1, 7), ends_on=dt.date(2030, 2, 1)
+    )
+    outcomes = campaign_outcomes(later, user=communications_officer, today=TODAY)
+    assert outcomes.series == [] and outcomes.periods == []
+    assert outcomes.campaign_start_index is None

@@ -93,3 +93,19 @@ def test_the_pdf_report_is_a_pdf_with_the_estimate_and_the_caveat(
     text = render_report_pdf(build_report(recent_pg_campaign), compress=False)
     assert b"association, not proof" in text.lower()
     assert b"rate ratio" in text
+
+
+def test_a_campaign_planned_years_ahead_shows_no_periods_yet(client, communications_officer):
+    import datetime as dt
+
+    from cairn.campaigns.tests.conftest import make_campaign
+
+    later = make_campaign(
+        communications_officer, starts_on=dt.date(2030, 1, 7), ends_on=dt.date(2030, 2, 1)
+    )
+    page = _get(client, communications_officer, f"/campaigns/{later.pk}/outcomes/")
+    assert page.status_code == 200 and "No whole month to show yet." in page.content.decode()
+    report = _get(client, communications_officer, f"/campaigns/{later.pk}/report/")
+    assert "No whole month to show yet." in report.content.decode()
+    pdf = _get(client, communications_officer, f"/campaigns/{later.pk}/report.pdf")
+    assert pdf.status_code == 200
