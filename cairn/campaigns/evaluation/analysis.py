@@ -120,11 +120,12 @@ class SurveyAnalysis:
 
     @property
     def headline(self) -> ComparisonResult | None:
-        """The first comparison of the first measure, for everyone (even if withheld)."""
-        for result in self.comparisons:
-            if not result.segment:
-                return result
-        return None
+        """The first measure's latest comparison for everyone (even if withheld): after vs
+        before, the last wave vs the first, or exposed vs not in the last wave."""
+        if not self.measures:
+            return None
+        everyone = self.for_measure(self.measures[0].key)
+        return everyone[-1] if everyone else None
 
     def for_measure(self, key: str, segment: str = "") -> list[ComparisonResult]:
         return [r for r in self.comparisons if r.measure.key == key and r.segment == segment]

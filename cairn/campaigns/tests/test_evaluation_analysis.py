@@ -77,8 +77,12 @@ def test_repeated_waves_compare_each_later_wave_with_the_first(campaign, communi
     survey = make_survey(campaign, communications_officer, design=Design.WAVES)
     for seed, (key, mean) in enumerate([("wave_1", 3.3), ("wave_2", 3.1), ("wave_3", 2.9)]):
         add_responses(survey, key, scores(40, mean, seed=seed))
-    titles = [r.title for r in analyse_survey(survey).for_measure("total")]
+    analysis = analyse_survey(survey)
+    titles = [r.title for r in analysis.for_measure("total")]
     assert titles == ["Wave 2 vs Wave 1", "Wave 3 vs Wave 1"]
+    # The summary leads with the latest wave.
+    assert analysis.headline.title == "Wave 3 vs Wave 1"
+    assert "in “Wave 3” than in “Wave 1”" in analysis.summary[0]
 
 
 def test_segments_with_too_few_responses_are_withheld(campaign, communications_officer):
