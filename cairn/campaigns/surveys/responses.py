@@ -101,8 +101,10 @@ def load_invitation(token: str) -> Sheet:
     return Sheet(invitation, invitation.wave, survey, items, options)
 
 
-def check_answers(sheet: Sheet, data) -> tuple[dict[str, int], str, str]:
-    """({item code: value}, group, segment), or AnswerProblems naming each question."""
+def check_answers(sheet: Sheet, data) -> tuple[dict[str, int | None], str, str]:
+    """({item code: value or None}, group, segment), or AnswerProblems naming each
+    question. Any question may be skipped (None); the exposure question, which decides
+    the group compared, is answered (Yes, No or Not sure)."""
     problems = []
     if data.get("consent") != "yes":
         problems.append(("consent", "Please confirm that you agree to take part."))
@@ -111,8 +113,8 @@ def check_answers(sheet: Sheet, data) -> tuple[dict[str, int], str, str]:
     for number, item in enumerate(sheet.items, start=1):
         raw = (data.get(item.code) or "").strip()
         label = f"Question {number} (“{_short(item.wording)}”)"
-        if not raw:
-            problems.append((item.code, f"{label}: choose an answer."))
+        if not raw:  # skipped, or "Prefer not to answer": the scoring's minimums decide
+            answers[item.code] = None
             continue
         try:
             value = int(raw)
@@ -122,6 +124,10 @@ def check_answers(sheet: Sheet, data) -> tuple[dict[str, int], str, str]:
             problems.append((item.code, f"{label}: choose one of the answers shown."))
             continue
         answers[item.code] = value
+    if sheet.items and not problems and all(value is None for value in answers.values()):
+        problems.append(
+            ("__all__", "Answer at least one question, or close this page to leave the survey.")
+        )
     group = ResponseGroup.NOT_ASKED
     if sheet.survey.design == Design.EXPOSED_UNEXPOSED:
         exposure = (data.get("exposure") or "").strip()
