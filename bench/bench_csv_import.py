@@ -141,7 +141,11 @@ def database_backends(database: str) -> list[int]:
             title = (entry / "cmdline").read_bytes().replace(b"\0", b" ").decode()
         except OSError:
             continue
-        if title.startswith("postgres: ") and f" {database} " in title:
+        if (
+            title.startswith("postgres: ")
+            and f" {database} " in title
+            and "autovacuum" not in title  # not serving the import (as before)
+        ):
             pids.append(int(entry.name))
     return pids
 
