@@ -22,6 +22,7 @@ no small count away. It is fitted only when the series is long and large enough.
 """
 
 import datetime as dt
+import logging
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -42,6 +43,8 @@ from cairn.surveillance.counts.queries import (
     period_start,
     periods_between,
 )
+
+logger = logging.getLogger(__name__)
 
 FREQUENCIES = ("week", "month")
 YEARS_BEFORE = 2
@@ -65,6 +68,8 @@ class Outcome:
     noun: str  # inside a sentence: "ED visits for a drug overdose"
     source: str
     exact_tier: DataTier
+    missing: str = ""  # what to say when the source is not there at all
+    nothing: str = ""  # what to say when nothing was recorded: "No OAT starts recorded"
 
 
 OUTCOMES = {
@@ -75,6 +80,8 @@ OUTCOMES = {
         "Emergency department visits meeting the all-drug overdose case definition, from "
         "Cairn's maintained surveillance counts.",
         DataTier.LINE_LIST,
+        "No ED overdose counts: the all-drug overdose case definition is not loaded in this Cairn.",
+        "No ED visits for a drug overdose counted",
     ),
     "oat_starts": Outcome(
         "oat_starts",
@@ -83,6 +90,7 @@ OUTCOMES = {
         "People whose home community is here starting opioid agonist treatment after a "
         "time without it (switches between drugs are not starts).",
         DataTier.IDENTIFIABLE,
+        nothing="No OAT starts recorded",
     ),
     "naloxone_kits": Outcome(
         "naloxone_kits",
@@ -90,6 +98,7 @@ OUTCOMES = {
         "naloxone kits handed out",
         "Kits handed out in community action teams' outreach encounters here.",
         DataTier.LINE_LIST,
+        nothing="No naloxone kits recorded as handed out",
     ),
 }
 
@@ -108,6 +117,7 @@ class OutcomeSeries:
     fit: ItsFit | None
     fit_note: str  # why there is no estimate, or the plain-language reading of it
     available: bool = True  # False when the source is missing (e.g. no case definition)
+    has_data: bool = True  # False when nothing was recorded at all (no chart of zeros)
 
     @property
     def key(self) -> str:
@@ -376,15 +386,17 @@ def campaign_outcomes(
                 raw = naloxone_kit_counts(ids, periods, freq, last_day)
         except CountQueryError as error:
             raw, available = np.zeros(len(periods), dtype=np.int64), False
-            note = f"Not available: {error}"
+            note = outcome.missing
+            logger.info("Outcome %s not available: %s", key, error)
         exact = exact_for(user, campaign, outcome.exact_tier)
         cells = {str(i): int(v) for i, v in enumerate(raw)}
         shown = cells if exact else suppress_counts(cells, total_shown=True)
         total = int(raw.sum()) if exact else suppress_count(int(raw.sum()))
-        if available:
+        fit = None
+        if available and raw.sum() == 0:
+            note = f"{outcome.nothing} in these communities over these {freq}s yet."
+        elif available:
             fit, note = fit_outcome(raw, periods, freq, start_index, outcome)
-        else:
-            fit = None
         result.series.append(
             OutcomeSeries(
                 outcome=outcome,
@@ -395,6 +407,7 @@ def campaign_outcomes(
                 fit=fit,
                 fit_note=note,
                 available=available,
+                has_data=available and bool(raw.sum()),
             )
         )
     return result

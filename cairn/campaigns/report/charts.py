@@ -69,6 +69,16 @@ def _path(points: list[tuple[float, float] | None]) -> str:
     )
 
 
+def _band_label(left: float, right: float) -> str:
+    """ "Campaign" at the band's top left, or ending at its right edge when the band is
+    near the chart's right edge, so it is never cut off."""
+    y = _fmt(PAD_TOP + 14)
+    if left + 4 + 62 > WIDTH - 2:
+        x = _fmt(right - 4)
+        return f'<text x="{x}" y="{y}" text-anchor="end" fill="{TEXT}">Campaign</text>'
+    return f'<text x="{_fmt(left + 4)}" y="{y}" fill="{TEXT}">Campaign</text>'
+
+
 def outcome_chart_svg(
     *,
     periods: list[dt.date],
@@ -130,7 +140,7 @@ def outcome_chart_svg(
         parts.append(
             f'<rect class="campaign-band" x="{_fmt(left)}" y="{PAD_TOP:g}" '
             f'width="{_fmt(max(right - left, 2))}" height="{_fmt(plot_h)}" fill="{BAND}"/>'
-            f'<text x="{_fmt(left + 4)}" y="{_fmt(PAD_TOP + 14)}" fill="{TEXT}">Campaign</text>'
+            + _band_label(left, right)
         )
 
     parts.append('<g class="axis" aria-hidden="true">')
@@ -146,8 +156,11 @@ def outcome_chart_svg(
     every = max(1, math.ceil(n / 6))
     for i in range(0, n, every):
         label = f"{periods[i]:%b %Y}" if kind == "month" else f"{periods[i].day} {periods[i]:%b %Y}"
+        x, anchor = x_at(i), "middle"
+        if x + 3.5 * len(label) > WIDTH - 2:  # about 7 px a character at 12 px
+            x, anchor = WIDTH - PAD_RIGHT, "end"
         parts.append(
-            f'<text x="{_fmt(x_at(i))}" y="{_fmt(bottom + 18)}" text-anchor="middle" '
+            f'<text x="{_fmt(x)}" y="{_fmt(bottom + 18)}" text-anchor="{anchor}" '
             f'fill="{TEXT}">{escape(label)}</text>'
         )
     parts.append(

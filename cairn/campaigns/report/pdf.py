@@ -86,7 +86,12 @@ def outcome_drawing(panel: OutcomePanel, band: tuple[int, int] | None, freq: str
         x0 = max(left, x(band[0]) - spacing / 2)
         x1 = min(right, x(band[1]) + spacing / 2)
         drawing.add(Rect(x0, bottom, max(x1 - x0, 1), height, fillColor=BAND, strokeColor=None))
-        drawing.add(String(x0 + 2, bottom + height - 9, "Campaign", fontSize=7))
+        if x0 + 2 + 34 > CHART_W - 2:  # near the right edge: end the label at the band's
+            drawing.add(
+                String(x1 - 2, bottom + height - 9, "Campaign", fontSize=7, textAnchor="end")
+            )
+        else:
+            drawing.add(String(x0 + 2, bottom + height - 9, "Campaign", fontSize=7))
     tick = 0.0
     while tick <= top + 1e-9:
         drawing.add(Line(left, y(tick), right, y(tick), strokeColor=GRID, strokeWidth=0.4))
@@ -98,7 +103,10 @@ def outcome_drawing(panel: OutcomePanel, band: tuple[int, int] | None, freq: str
     for i in range(0, n, every):
         first = series.periods[i]
         label = f"{first:%b %Y}" if freq == "month" else f"{first:%-d %b %Y}"
-        drawing.add(String(x(i), bottom - 10, label, fontSize=6.5, textAnchor="middle"))
+        at, anchor = x(i), "middle"
+        if at + 1.8 * len(label) > CHART_W - 2:  # about 3.5 pt a character at 6.5 pt
+            at, anchor = right, "end"
+        drawing.add(String(at, bottom - 10, label, fontSize=6.5, textAnchor=anchor))
     if fit is not None:
         for values_, dash in ((fit.counterfactual, [3, 2]), (fit.fitted, None)):
             points = [c for i, v in enumerate(values_) for c in (x(i), y(v))]
@@ -248,6 +256,10 @@ def pdf_story(report: CampaignReport) -> list:
             band = (outcomes.campaign_start_index, outcomes.campaign_end_index)
         for panel in report.outcome_panels:
             series = panel.series
+            if not series.has_data:
+                story.append(p(series.outcome.label, "subheading"))
+                story.append(p(series.fit_note))
+                continue
             parts = [outcome_drawing(panel, band, outcomes.freq)]
             legend = "Teal: the counts. Shaded: the campaign's months."
             if series.fit is not None:

@@ -34,7 +34,9 @@ def test_outcomes_give_each_series_with_its_estimate_and_the_caveat(
     assert body["campaign_start"] == recent_pg_campaign.starts_on.isoformat()
     assert "Association, not proof" in body["association_note"]
     assert body["series"][1]["estimate"] is None  # no OAT starts recorded
-    assert "too few" in body["series"][1]["note"]
+    assert body["series"][1]["note"] == (
+        "No OAT starts recorded in these communities over these months yet."
+    )
 
 
 def test_weekly_outcomes_and_a_bad_frequency(client, recent_pg_campaign, communications_officer):

@@ -59,3 +59,11 @@ def test_no_periods_say_so():
     assert "No data for this period." in outcome_chart_svg(
         periods=[], observed=[], title="t", y_label="v"
     )
+
+
+def test_labels_near_the_right_edge_stay_inside_the_chart():
+    svg = outcome_chart_svg(
+        periods=MONTHS, observed=list(range(12)), title="t", y_label="v", band=(11, 11)
+    )
+    assert 'text-anchor="end" fill="#1c2626">Campaign</text>' in svg
+    assert 'text-anchor="end" fill="#1c2626">Dec 2025</text>' in svg or "Dec 2025" not in svg

@@ -167,6 +167,31 @@ def test_a_campaign_that_has_not_started_has_series_but_no_estimate(
     assert "has not started" in outcomes.series[0].fit_note
 
 
+def test_without_the_case_definition_the_ed_series_says_what_is_missing(
+    pg_campaign, communications_officer
+):
+    ed = _series(
+        campaign_outcomes(pg_campaign, user=communications_officer, today=TODAY), "ed_visits"
+    )
+    assert not ed.available and not ed.has_data and ed.fit is None
+    assert ed.fit_note == (
+        "No ED overdose counts: the all-drug overdose case definition is not loaded in this Cairn."
+    )
+
+
+def test_a_series_with_nothing_recorded_says_so_instead_of_zeros(
+    pg_campaign, all_drug, communications_officer
+):
+    kits = _series(
+        campaign_outcomes(pg_campaign, user=communications_officer, today=TODAY), "naloxone_kits"
+    )
+    assert kits.available and not kits.has_data
+    assert (
+        kits.fit_note
+        == "No naloxone kits recorded as handed out in these communities over these months yet."
+    )
+
+
 def test_a_campaign_planned_years_ahead_has_no_periods_yet(communications_officer):
     from cairn.campaigns.tests.conftest import make_campaign
 
