@@ -17,6 +17,7 @@ urlpatterns: list = [
     path("instruments/<int:instrument_id>/copy/", surveys.instrument_copy, name="instrument_copy"),
     path("<int:campaign_id>/surveys/new/", surveys.survey_new, name="survey_new"),
     path("surveys/<int:survey_id>/", surveys.survey_detail, name="survey_detail"),
+    path("surveys/<int:survey_id>/edit/", surveys.survey_edit, name="survey_edit"),
     path("surveys/<int:survey_id>/waves/", surveys.survey_wave_add, name="survey_wave_add"),
     path(
         "surveys/<int:survey_id>/waves/<slug:wave_key>/dates/",

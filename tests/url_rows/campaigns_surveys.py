@@ -38,6 +38,7 @@ ROWS: dict[str, list[Visit]] = {
     "campaigns:instrument_copy": _get_and_post(PLANNERS, NO_INSTRUMENT, get=405),
     "campaigns:survey_new": _get_and_post(PLANNERS, NO_CAMPAIGN),
     "campaigns:survey_detail": [Visit(CAMPAIGN_READERS, kwargs=NO_SURVEY, success=404)],
+    "campaigns:survey_edit": _get_and_post(CAMPAIGN_READERS, NO_SURVEY),
     "campaigns:survey_wave_add": _get_and_post(CAMPAIGN_READERS, NO_SURVEY, get=405),
     "campaigns:survey_wave_dates": _get_and_post(
         CAMPAIGN_READERS, {**NO_SURVEY, "wave_key": "pre"}, get=405

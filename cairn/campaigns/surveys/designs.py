@@ -136,6 +136,54 @@ def create_survey(*, user, campaign: Campaign, data: dict, instrument: Instrumen
     return survey
 
 
+def update_survey(*, user, survey: Survey, data: dict) -> Survey:
+    """Change what respondents read: title, consent text, the segment and exposure
+    questions. The design and instrument stay (responses were collected with them); a
+    segment answer that responses already gave cannot be removed."""
+    problems = []
+    if not (data.get("title") or "").strip():
+        problems.append(("title", "Give the survey a title (respondents see it)."))
+    if not (data.get("consent_text") or "").strip():
+        problems.append(("consent_text", "Write the consent text respondents read first."))
+    choices = data.get("segment_choices") or []
+    if data.get("segment_question") and not choices:
+        problems.append(("segment_choices", "List the answers to the segment question."))
+    if choices and not data.get("segment_question"):
+        problems.append(("segment_question", "Write the segment question for these answers."))
+    if survey.design == Design.EXPOSED_UNEXPOSED and not data.get("exposure_question"):
+        problems.append(
+            ("exposure_question", "Exposed vs not exposed needs the exposure question.")
+        )
+    kept = {key for key, _ in choices}
+    used = set(survey.responses.exclude(segment="").values_list("segment", flat=True).distinct())
+    if used - kept:
+        problems.append(
+            (
+                "segment_choices",
+                "Responses already gave the segment answer "
+                + ", ".join(sorted(used - kept))
+                + "; keep it (its label may change).",
+            )
+        )
+    if problems:
+        raise SurveyError(problems)
+    with transaction.atomic():
+        survey.title = data["title"].strip()
+        survey.consent_text = data["consent_text"].strip()
+        survey.segment_question = (data.get("segment_question") or "").strip()
+        survey.segment_choices = choices
+        if survey.design == Design.EXPOSED_UNEXPOSED:
+            survey.exposure_question = data["exposure_question"].strip()
+        survey.save()
+        record_audit_event(
+            actor=user,
+            action="campaigns.survey_changed",
+            target=survey,
+            summary=f"Survey {survey.title}",
+        )
+    return survey
+
+
 def add_wave(*, user, survey: Survey, label: str = "", opens_on=None, closes_on=None):
     """The next wave of a repeated-waves survey ("Wave 2", "Wave 3"...)."""
     if survey.design != Design.WAVES:

@@ -9,6 +9,7 @@ from cairn.campaigns.tests import surveys_fixtures
 
 pre_post_survey = surveys_fixtures.pre_post_survey
 sample_instrument = surveys_fixtures.sample_instrument
+exposure_survey = surveys_fixtures.exposure_survey
 
 
 def test_a_planner_starts_a_pre_post_survey_with_a_segment_question(
@@ -147,3 +148,32 @@ def test_a_wave_gets_its_opening_and_closing_days(client, communications_officer
         "Write the opening day like 2026-03-31."
         in client.post(url, {"opens_on": "April"}).content.decode()
     )
+
+
+def test_the_texts_change_but_a_segment_answer_already_given_stays(
+    client, communications_officer, exposure_survey
+):
+    token = surveys_fixtures.make_tokens(communications_officer, exposure_survey, "post", 1)[0]
+    client.post(
+        f"/survey/{token}/",
+        {"consent": "yes", **surveys_fixtures.ALL_DISAGREE, "exposure": "yes", "segment": "family"},
+    )
+    client.force_login(communications_officer)
+    url = f"/campaigns/surveys/{exposure_survey.pk}/edit/"
+    assert "family | A family member" in client.get(url).content.decode()
+    form = {
+        "title": "Did you notice it?",
+        "consent_text": "Anonymous.",
+        "exposure_question": "Did you see the posters?",
+        "segment_question": "Which describes you best?",
+        "segment_choices": "other | Other",
+    }
+    refused = client.post(url, form)
+    assert refused.status_code == 400
+    assert "Responses already gave the segment answer family" in refused.content.decode()
+    saved = client.post(url, {**form, "segment_choices": "family | Family\nother | Other"})
+    assert saved.status_code == 302
+    exposure_survey.refresh_from_db()
+    assert exposure_survey.title == "Did you notice it?"
+    assert exposure_survey.segment_labels == {"family": "Family", "other": "Other"}
+    assert exposure_survey.exposure_question == "Did you see the posters?"

@@ -324,6 +324,45 @@ def _survey_page(request, survey, *, problems=(), status=200):
     )
 
 
+SURVEY_TEXT_FIELDS = (
+    "title",
+    "consent_text",
+    "segment_question",
+    "segment_choices",
+    "exposure_question",
+)
+
+
+@campaign_readers
+def survey_edit(request, survey_id):
+    survey = designs.get_survey_for(request.user, survey_id, manage=True)
+    problems = []
+    if request.method == "POST":
+        form = {name: request.POST.get(name, "") for name in SURVEY_TEXT_FIELDS}
+        choices, problems = designs.parse_segment_choices(form["segment_choices"])
+        if not problems:
+            try:
+                designs.update_survey(
+                    user=request.user, survey=survey, data={**form, "segment_choices": choices}
+                )
+            except designs.SurveyError as error:
+                problems = error.problems
+            else:
+                messages.success(request, "Survey saved.")
+                return redirect("campaigns:survey_detail", survey_id=survey.pk)
+    else:
+        form = {
+            **{name: getattr(survey, name) for name in SURVEY_TEXT_FIELDS},
+            "segment_choices": "\n".join(f"{k} | {label}" for k, label in survey.segment_choices),
+        }
+    return render(
+        request,
+        "campaigns/surveys/survey_edit.html",
+        {"survey": survey, "campaign": survey.campaign, "form": form, "problems": problems},
+        status=400 if problems else 200,
+    )
+
+
 @campaign_readers
 def survey_detail(request, survey_id):
     survey = designs.get_survey_for(request.user, survey_id)
