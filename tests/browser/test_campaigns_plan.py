@@ -54,7 +54,10 @@ def test_a_campaign_is_planned_and_a_poster_moves_through_the_workflow(
     page.get_by_role("button", name="Plan the campaign").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(NAME)
     expect(page.locator("#first-nations")).to_contain_text("nothing is published until")
+    expect(page.locator("#plan-heading + dl")).to_contain_text("$250,000.00 CAD")
     campaign = Campaign.objects.get(name=NAME)
+    if screenshot_dir:
+        page.screenshot(path=str(screenshot_dir / "campaigns-campaign.png"), full_page=True)
     assert sorted(campaign.audience_keys) == ["first_nations_communities", "general_public"]
 
     # On the calendar, as a bar across its days.
@@ -63,12 +66,21 @@ def test_a_campaign_is_planned_and_a_poster_moves_through_the_workflow(
     expect(page.locator(f'li[data-campaign="{campaign.pk}"]')).to_contain_text(NAME)
     if screenshot_dir:
         page.screenshot(path=str(screenshot_dir / "campaigns-calendar.png"), full_page=True)
+    # On a phone the calendar and the list fit the screen (tables scroll inside themselves).
+    page.set_viewport_size({"width": 375, "height": 740})
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.goto("/campaigns/")
+    assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    page.set_viewport_size({"width": 1280, "height": 900})
+    page.go_back()
     page.get_by_role("link", name=NAME).last.click()
 
     # A poster whose text the language review flags.
     page.get_by_role("link", name="Add a material").click()
     page.get_by_label("Title").fill("Neighbours")
-    page.get_by_role("textbox", name="Text", exact=True).fill("Addicts are our neighbours. Carry naloxone.")
+    page.get_by_role("textbox", name="Text", exact=True).fill(
+        "Addicts are our neighbours. Carry naloxone."
+    )
     page.get_by_role("button", name="Add the material").click()
     expect(page.locator("#material-status")).to_have_text("Draft")
     page.get_by_role("button", name="Send to language review").click()

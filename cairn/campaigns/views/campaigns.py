@@ -270,6 +270,7 @@ def detail_context(request, campaign, *, errors=None, posted=None) -> dict:
         "channels": [c.get_channel_display() for c in campaign.channels.all()],
         "communities": sorted(campaign.communities.defer("boundary").all(), key=lambda c: c.path),
         "partners": [p.strip() for p in campaign.partners.splitlines() if p.strip()],
+        "budget": f"${campaign.budget:,.2f} CAD" if campaign.budget is not None else "",
         "phase": campaign.phase(),
         "materials": materials,
         "status_counts": [(label, counts[value]) for value, label in MaterialStatus.choices],
