@@ -110,7 +110,9 @@ def test_unknown_columns_are_reported_and_ignored(communications_officer, pre_po
     assert batch.errors[0]["column"] == "age_band"
 
 
-def test_the_page_shows_the_outcome_and_refusals(client, communications_officer, pre_post_survey):
+def test_the_page_shows_the_outcome_and_refusals(
+    client, communications_officer, municipal_coordinator, pre_post_survey
+):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     client.force_login(communications_officer)
@@ -124,6 +126,9 @@ def test_the_page_shows_the_outcome_and_refusals(client, communications_officer,
     text = page.content.decode()
     assert "4 rows read: 3 added, 0 already imported, 1 refused." in text
     assert '<td class="num">5</td><td>q3</td>' in text
+    client.force_login(municipal_coordinator)  # reads the campaign, does not run it
+    assert client.get(done.url).status_code == 403
+    client.force_login(communications_officer)
     refused = client.post(url, {"file": SimpleUploadedFile("x.csv", b"q1\n1\n", "text/csv")})
     assert refused.status_code == 400
     assert "Line 1, column wave: The column “wave” is missing." in refused.content.decode()

@@ -488,7 +488,7 @@ def survey_import_detail(request, import_id):
         batch = SurveyImport.objects.select_related("survey").get(pk=int(import_id))
     except (SurveyImport.DoesNotExist, ValueError):
         raise Http404("No such import.") from None
-    survey = designs.get_survey_for(request.user, batch.survey_id)
+    survey = designs.get_survey_for(request.user, batch.survey_id, manage=True)
     return render(
         request,
         "campaigns/surveys/survey_import_detail.html",
