@@ -34,7 +34,10 @@ def test_a_coordinator_reads_the_outcomes_and_the_report(
     sign_in(page, municipal_coordinator.username)
     page.goto(f"/campaigns/{recent_pg_campaign.pk}/")
     section = page.locator("#campaign-outcomes")
-    expect(section.get_by_role("heading", name="ED visits for a drug overdose")).to_be_visible()
+    # The first estimate in a server process imports statsmodels: seconds on a busy machine.
+    expect(section.get_by_role("heading", name="ED visits for a drug overdose")).to_be_visible(
+        timeout=60_000
+    )
     chart = section.get_by_role("img", name=re.compile("ED visits for a drug overdose"))
     expect(chart).to_be_visible()
     expect(chart.locator(".campaign-band")).to_have_count(1)
