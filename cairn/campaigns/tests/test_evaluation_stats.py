@@ -10,8 +10,8 @@ References, each printed in the source named:
 - R package effectsize, reference page of cohens_d() (Ben-Shachar, Lüdecke & Makowski 2020,
   JOSS 5(56):2815), mtcars mpg by transmission: Cohen's d = -1.48, 95% CI [-2.27, -0.67];
   Hedges' g = -1.44, 95% CI [-2.21, -0.65]; paired sleep data: d = -1.28, 95% CI
-  [-2.12, -0.41]. (tidystats' tests give the unrounded d = -1.477947, g = -1.440635,
-  d_z = -1.284558.)
+  [-2.12, -0.41], Hedges' g = -1.17, 95% CI [-1.94, -0.38]. (tidystats' tests give the
+  unrounded d = -1.477947, g = -1.440635, d_z = -1.284558.)
 - Newcombe RG. Two-sided confidence intervals for the single proportion: comparison of seven
   methods. Stat Med 1998;17:857-872, example 81/263: Wilson score interval 0.2553 to 0.3662.
 - Newcombe RG. Interval estimation for the difference between independent proportions:
@@ -76,6 +76,11 @@ def test_paired_d_z_matches_effectsize_on_the_sleep_data():
     assert effect.kind == "d_z"
     assert effect.d == pytest.approx(-1.284558, abs=5e-7)
     assert (round(effect.d_low, 2), round(effect.d_high, 2)) == (-2.12, -0.41)
+    assert (round(effect.g, 2), round(effect.g_low, 2), round(effect.g_high, 2)) == (
+        -1.17,
+        -1.94,
+        -0.38,
+    )
 
 
 def test_hedges_correction_is_the_exact_gamma_ratio():
