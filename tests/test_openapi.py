@@ -117,6 +117,7 @@ DOCUMENTED_PATHS = {
     "/api/v1/campaigns/surveys/{survey_id}/responses",
     # Campaigns: analysis of survey results and reach metrics (helper evaluation).
     "/api/v1/campaigns/surveys/{survey_id}/analysis",
+    "/api/v1/campaigns/surveys/{survey_id}/agreement",
     "/api/v1/campaigns/{campaign_id}/reach",
     "/api/v1/campaigns/{campaign_id}/reach/import",
     # Campaigns: outcome series, interrupted time series, the report (helper report).

@@ -18,6 +18,7 @@ from cairn.api.cases.common import auth_requiring
 from cairn.api.errors import ErrorOut
 from cairn.campaigns.access import get_campaign_for, may_plan, may_use_campaigns
 from cairn.campaigns.evaluation import reach
+from cairn.campaigns.evaluation.agreement import item_agreement
 from cairn.campaigns.evaluation.analysis import cached_analysis, finite
 from cairn.campaigns.models.reach import ReachMetric
 from cairn.campaigns.surveys.designs import get_survey_for
@@ -178,6 +179,70 @@ def survey_analysis(request, survey_id: int):
             for m in analysis.measures
         ],
         "comparisons": [_comparison_out(r) for r in analysis.comparisons],
+    }
+
+
+class ShareChangeOut(Schema):
+    title: str
+    compared_label: str
+    reference_label: str
+    compared_n: int
+    compared_share: float | None
+    reference_n: int
+    reference_share: float | None
+    difference: float | None = Field(description="compared minus reference, a proportion")
+    ci_low: float | None
+    ci_high: float | None
+
+
+class ItemAgreementOut(Schema):
+    code: str
+    wording: str
+    changes: list[ShareChangeOut]
+
+
+class AgreementOut(Schema):
+    survey_id: int
+    agree_answers: list[str] = Field(description="the answers counted as agreeing")
+    items: list[ItemAgreementOut]
+
+
+@router.get(
+    "/campaigns/surveys/{survey_id}/agreement",
+    auth=CAMPAIGN_READERS,
+    response={200: AgreementOut, **_errors(404)},
+    url_name="campaign_survey_agreement",
+    summary="The share agreeing with each item per wave or group, and its change with "
+    "Newcombe's 95% interval (groups under 10 answers withheld as null)",
+)
+def survey_agreement(request, survey_id: int):
+    survey = get_survey_for(request.auth, survey_id)
+    agreement = item_agreement(survey)
+    return {
+        "survey_id": survey.pk,
+        "agree_answers": agreement.agree_labels,
+        "items": [
+            {
+                "code": item.code,
+                "wording": item.wording,
+                "changes": [
+                    {
+                        "title": c.title,
+                        "compared_label": c.compared_label,
+                        "reference_label": c.reference_label,
+                        "compared_n": c.compared_n,
+                        "compared_share": c.compared_share,
+                        "reference_n": c.reference_n,
+                        "reference_share": c.reference_share,
+                        "difference": c.difference,
+                        "ci_low": c.low,
+                        "ci_high": c.high,
+                    }
+                    for c in item.changes
+                ],
+            }
+            for item in agreement.items
+        ],
     }
 
 

@@ -33,6 +33,7 @@ ROWS: dict[str, list[Visit]] = {
     "campaigns:reach_template": [Visit(CAMPAIGN_READERS)],
     # API (cairn/api/campaigns_evaluation.py).
     "api:campaign_survey_analysis": [Visit(CAMPAIGN_READERS, kwargs=NO_SURVEY, success=404)],
+    "api:campaign_survey_agreement": [Visit(CAMPAIGN_READERS, kwargs=NO_SURVEY, success=404)],
     "api:campaign_reach": [Visit(CAMPAIGN_READERS, kwargs=NO_CAMPAIGN, success=404)],
     # An empty form is not the JSON rows the operation takes (400) before the lookup.
     "api:campaign_reach_record": [Visit(PLANNERS, kwargs=NO_CAMPAIGN, method="post", success=400)],

@@ -106,3 +106,17 @@ def test_a_partner_organization_reads_reach_but_cannot_record(
     assert client.get(url).status_code == 200
     response = client.post(url, {"rows": [ROW]}, content_type="application/json")
     assert response.status_code == 403
+
+
+def test_agreement_per_item_over_the_api(api, campaign, communications_officer):
+    from cairn.campaigns.tests.evaluation_fixtures import add_answer_sheets
+
+    survey = make_survey(campaign, communications_officer)
+    add_answer_sheets(survey, "pre", [{"q1": 4}] * 10 + [{"q1": 1}] * 10)
+    add_answer_sheets(survey, "post", [{"q1": 5}] * 15 + [{"q1": 2}] * 5)
+    body = api.get(f"/api/v1/campaigns/surveys/{survey.pk}/agreement").json()
+    assert body["agree_answers"] == ["4", "5"]
+    change = body["items"][0]["changes"][0]
+    assert (change["compared_share"], change["reference_share"]) == (0.75, 0.5)
+    assert change["ci_low"] < change["difference"] < change["ci_high"]
+    assert body["items"][1]["changes"][0]["difference"] is None  # q2 never answered
