@@ -1,5 +1,6 @@
 """Cairn itself never uses stigmatizing language: the campaigns' checker, over Cairn's own
-user-facing text (templates, messages, labels, choices, exports, shipped JavaScript).
+user-facing text (templates, messages, labels, choices, exports, shipped JavaScript, and
+the README and docs/).
 
 A failure names file:line, the words, the person-first suggestion and the reason. Fix
 the wording (quoting a term is how a text mentions it without using it: 'Withdrawal
@@ -64,6 +65,7 @@ def test_the_scan_reads_what_people_read_and_nothing_else(tmp_path):
             "cairn/area/static/area/page.js": 'show("Ask the junkie to wait");\n',
             "cairn/area/tests/test_views.py": 'TEXT = "an addict in a test"\n',
             "cairn/area/migrations/0001_initial.py": 'HELP = "an addict in a migration"\n',
+            "docs/area.md": "# Area\n\nKey `addict`.\n\n```\naddict\n```\nNo junkies.\n",
         },
     )
     found = sorted((h.path, h.line, h.finding.matched) for h in scan(root))
@@ -73,6 +75,7 @@ def test_the_scan_reads_what_people_read_and_nothing_else(tmp_path):
         ("cairn/area/templates/area/page.html", 5, "relapsed"),
         ("cairn/area/views.py", 6, "Addicts"),
         ("cairn/area/views.py", 9, "Detox"),
+        ("docs/area.md", 8, "junkies"),
     ]
 
 

@@ -16,7 +16,7 @@ What is found:
   ("injection drug users"), never "a user account".
 
 What is not found (the context rules):
-- quoted speech: "…", “…”, ‘…’, '…', «…» and lines that start with ">";
+- quoted speech: "…", “…”, ‘…’, '…', «…», lines that start with ">", and `code`;
 - proper names: any "… Anonymous" fellowship, names passed in (organizations'
   names), and runs of capitalized words with an organization word after the first
   ("Vancouver Area Network of Drug Users", "Overdose Prevention Society");
@@ -180,6 +180,8 @@ _PAIRS = [
     (re.compile("\u201c"), re.compile("\u201d")),
     (re.compile("\u00ab"), re.compile("\u00bb")),
     (re.compile(r"(?<!\w)\u2018"), re.compile(r"\u2019(?!\w)")),
+    # `code`: a key or a name in documentation, a mention rather than a use.
+    (re.compile("`"), re.compile("`")),
 ]
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _QUOTES = [

@@ -11,7 +11,9 @@ What counts as user-facing:
   "words" that are keys or identifiers (no space: "drug_user", "user_id"), unless the
   string is a label (a choices label, `label=`, `verbose_name=`, `help_text=`,
   `description=`, `title=`);
-- the JavaScript files Cairn ships (static/*.js): their string literals.
+- the JavaScript files Cairn ships (static/*.js): their string literals;
+- the documentation people read to run Cairn: README.md and docs/**/*.md (fenced code
+  blocks are not prose).
 
 `scan(root)` returns every finding with its file and line; the test over Cairn's own
 text (tests/test_language_of_cairn.py) fails on those that must be changed.
@@ -167,8 +169,20 @@ def _skip(path: Path, root: Path) -> bool:
     )
 
 
+_FENCED_CODE = re.compile(r"^```.*?^```", re.S | re.M)
+
+
+def markdown_text(source: str) -> str:
+    """The prose of a Markdown file, at the same offsets (fenced code blanked)."""
+    return _FENCED_CODE.sub(_blank, source)
+
+
 def user_facing_texts(root: Path):
-    """(relative path, line, text) for every user-facing text under root/cairn."""
+    """(relative path, line, text) for every user-facing text: under root/cairn, and
+    the documentation (line None: the text is the whole file, offsets kept)."""
+    for path in [root / "README.md", *sorted((root / "docs").rglob("*.md"))]:
+        if path.is_file():
+            yield str(path.relative_to(root)), None, markdown_text(path.read_text("utf-8"))
     package = root / "cairn"
     for path in sorted(package.rglob("*")):
         if not path.is_file() or _skip(path, root):

@@ -97,6 +97,8 @@ NOT_FLAGGED = [
     "He told us, \u201cI relapsed twice before it stuck.\u201d",
     "Stop calling people 'addicts'.",
     "> I stayed clean for a year, then I lost my job.",
+    # Code in documentation: a key, not a word used about anyone.
+    "The term's key (`addict`) stays the same from version to version.",
     # Proper names.
     "Narcotics Anonymous meets on Tuesdays.",
     "Cocaine Anonymous and Alcoholics Anonymous have local groups.",
