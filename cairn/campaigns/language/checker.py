@@ -235,6 +235,16 @@ def _clause_after(text: str, start: int) -> int:
     return found.start() if found else len(text)
 
 
+@lru_cache(maxsize=8)
+def _names_pattern(proper_names: tuple[str, ...]) -> re.Pattern | None:
+    """One pattern for every name (organizations' names: hundreds, each text)."""
+    names = sorted({n.strip() for n in proper_names if n and n.strip()}, key=len, reverse=True)
+    if not names:
+        return None
+    alternation = "|".join(re.escape(n) for n in names)
+    return re.compile(_WORD_EDGE_BEFORE + "(?:" + alternation + ")" + _WORD_EDGE_AFTER, re.I)
+
+
 def _protected_spans(text: str, proper_names: tuple[str, ...]) -> list[tuple[int, int]]:
     spans: list[tuple[int, int]] = _paired_spans(text)
     for pattern in _QUOTES:
@@ -244,12 +254,9 @@ def _protected_spans(text: str, proper_names: tuple[str, ...]) -> list[tuple[int
         words = run.group().split()
         if len(words) >= 2 and any(re.fullmatch(_ORGANIZATION_WORDS, w) for w in words[1:]):
             spans.append(run.span())
-    for name in proper_names:
-        if name and name.strip():
-            pattern = re.compile(
-                _WORD_EDGE_BEFORE + re.escape(name.strip()) + _WORD_EDGE_AFTER, re.I
-            )
-            spans.extend(m.span() for m in pattern.finditer(text))
+    names = _names_pattern(proper_names)
+    if names is not None:
+        spans.extend(m.span() for m in names.finditer(text))
     for code in _ICD_CODE.finditer(text):
         before = text[: code.start()].rstrip()
         if before.endswith("("):
