@@ -5,8 +5,10 @@
 - Comparisons by design (the later or exposed group minus the reference group):
   pre/post and repeated waves, each later wave against the first; exposed vs not
   exposed, in each wave. Waves are paired when at least `MIN_GROUP` survey-panel members
-  answered both (their own changes, paired t); otherwise the groups are compared as
-  independent samples (Welch). See stats.py for the intervals and effect sizes.
+  answered both and they are at least half of each wave's answers (their own changes,
+  paired t); otherwise every answer is compared as independent samples (Welch; the few
+  pairs among them make that interval a little wider than it need be, never narrower).
+  See stats.py for the intervals and effect sizes.
 - Each comparison for everyone and for each audience segment; a group with fewer than
   `MIN_GROUP` responses is not shown ("too few responses to compare"): small groups give
   intervals too wide to read and, within a segment, could point to the few people in it.
@@ -284,20 +286,22 @@ def _compare(contrast: _Contrast, data, measure, segment_mask) -> dict:
     values = data[measure.key]
     compared = contrast.compared & segment_mask
     reference = contrast.reference & segment_mask
-    if contrast.pairable:
-        after, before = _pairs(data, compared, reference, values)
-        if after.size >= MIN_GROUP:
-            return {
-                "n_compared": int(after.size),
-                "n_reference": int(before.size),
-                "paired": True,
-                "n_pairs": int(after.size),
-                "comparison": stats.compare(after, before, paired=True),
-            }
     a = values[compared]
     a = a[~np.isnan(a)]
     b = values[reference]
     b = b[~np.isnan(b)]
+    if contrast.pairable:
+        after, before = _pairs(data, compared, reference, values)
+        # Pairs carry the comparison when they are most of both groups; a few pairs among
+        # many single answers would throw most of the answers away.
+        if after.size >= MIN_GROUP and 2 * after.size >= max(a.size, b.size):
+            return {
+                "n_compared": int(a.size),
+                "n_reference": int(b.size),
+                "paired": True,
+                "n_pairs": int(after.size),
+                "comparison": stats.compare(after, before, paired=True),
+            }
     withheld = a.size < MIN_GROUP or b.size < MIN_GROUP
     return {
         "n_compared": int(a.size),

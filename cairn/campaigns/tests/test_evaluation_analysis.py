@@ -52,6 +52,7 @@ def test_panel_members_who_answered_both_waves_are_compared_as_pairs(
     add_responses(survey, "post", list(reversed(after)), panel_ids=list(reversed(ids)))
     headline = analyse_survey(survey).headline
     assert headline.paired and headline.n_pairs == 30
+    assert (headline.n_compared, headline.n_reference) == (30, 30)
     expected = stats.paired_difference(after, before)
     assert (headline.low, headline.high) == pytest.approx((expected.low, expected.high))
     assert headline.effect.kind == "d_z"
@@ -161,3 +162,18 @@ def test_withheld_headline_names_the_group_sizes(campaign, communications_office
         "Total score, after the campaign vs before the campaign: too few responses to compare "
         "yet (4 and 25; each group needs at least 10)."
     ]
+
+
+def test_a_few_pairs_among_many_single_answers_do_not_throw_the_others_away(
+    campaign, communications_officer
+):
+    survey = make_survey(campaign, communications_officer)
+    ids = [f"panel-{i}" for i in range(12)]
+    add_responses(survey, "pre", scores(12, 3.3, seed=12), panel_ids=ids)
+    add_responses(survey, "post", scores(12, 3.0, seed=13), panel_ids=ids)
+    add_responses(survey, "pre", scores(100, 3.3, seed=14))
+    add_responses(survey, "post", scores(100, 3.0, seed=15))
+    headline = analyse_survey(survey).headline
+    assert not headline.paired
+    assert (headline.n_compared, headline.n_reference) == (112, 112)
+    assert headline.interval_method == "welch"
