@@ -9,7 +9,8 @@ geography and the personas, and gives the ministry's communications officer a ca
 with a pre/post survey on Cairn's sample instrument (8 items, two subscales and a total)
 and R responses (default 100,000), half before and half after, in four audience segments
 (one of them tiny: about 8 responses a wave, so its comparisons are withheld), 20% of
-them from survey-panel members who answered both waves (paired). Each
+them from survey-panel members who answered both waves (too few to carry the comparison:
+every answer is compared, Welch). Each
 response's answers are drawn from a latent attitude that moves a little after the
 campaign, and scored with the surveys part's own scoring rule, as the public page and the
 CSV import do; the answers are stored too (800,000 rows; `--no-answers` skips them): the
