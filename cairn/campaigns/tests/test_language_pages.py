@@ -241,3 +241,17 @@ def test_checking_a_draft_from_the_panel_records_a_review(client, communications
     assert response.status_code == 200
     assert b"checked with version 1" in response.content
     assert reviewing.latest_review(poster) is not None
+
+
+def test_a_reader_sees_the_findings_without_the_buttons(
+    client, municipal_coordinator, poster_in_review
+):
+    # The Prince George coordinator reads the ministry's province-wide campaign.
+    response = signed_in(client, municipal_coordinator).get(
+        reverse("campaigns:material_detail", kwargs={"material_id": poster_in_review.pk})
+    )
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "2 findings to decide" in page
+    assert "Keep the wording" not in page
+    assert "Check the current text" not in page
