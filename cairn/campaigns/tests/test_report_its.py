@@ -11,6 +11,11 @@ it as the tutorial does. The tutorial reports, for the step-change model:
 
 - Poisson, linear trend, no seasonality: rate ratio 0.894 (95% CI 0.865 to 0.925);
 - quasi-Poisson with two Fourier pairs over 12 months: 0.885 (0.839 to 0.933).
+
+Both were reproduced with R's own glm() on the same file (R 4.2, `glm(aces ~
+offset(log(stdpop)) + smokban + time, family = poisson)`, and with `quasipoisson` and the
+two sine/cosine pairs of month), the implementation the tutorial used: 0.894 (0.865-0.925)
+and 0.885 (0.839-0.933).
 """
 
 import csv
