@@ -54,7 +54,7 @@ def headline_sentence(result, higher_means: str = "") -> str:
     if result.withheld:
         return (
             f"{result.measure.name}, {result.title.lower()}: too few responses to compare "
-            f"yet ({result.n_compared} and {result.n_reference}; each group needs at least 10)."
+            f"yet ({result.n_compared:,} and {result.n_reference:,}; each group needs at least 10)."
         )
     estimate = result.estimate
     direction = "lower" if estimate < 0 else "higher"
@@ -67,19 +67,19 @@ def headline_sentence(result, higher_means: str = "") -> str:
         text = (
             f"People who said they saw the campaign had an average {measure} {amount} points "
             f"{direction} than people who said they did not ({span}; "
-            f"{result.n_compared} and {result.n_reference} responses)."
+            f"{result.n_compared:,} and {result.n_reference:,} responses)."
         )
     elif result.paired:
         text = (
-            f"Among the {result.n_pairs} survey-panel members who answered both, the average "
+            f"Among the {result.n_pairs:,} survey-panel members who answered both, the average "
             f"{measure} was {amount} points {direction} in “{result.compared_label}” than in "
             f"“{result.reference_label}” ({span})."
         )
     else:
         text = (
             f"The average {measure} was {amount} points {direction} in “{result.compared_label}” "
-            f"than in “{result.reference_label}” ({span}; {result.n_compared} and "
-            f"{result.n_reference} responses)."
+            f"than in “{result.reference_label}” ({span}; {result.n_compared:,} and "
+            f"{result.n_reference:,} responses)."
         )
     if higher_means:
         text += f" Higher scores mean {higher_means}."
@@ -93,7 +93,7 @@ def summarize(analysis) -> list[str]:
     headline = analysis.headline
     if headline is None:
         return [
-            f"{analysis.n_responses} responses so far, in one wave: a comparison needs a "
+            f"{analysis.n_responses:,} responses so far, in one wave: a comparison needs a "
             "second wave (or, for exposed vs not exposed, both groups)."
         ]
     paragraphs = [headline_sentence(headline, analysis.higher_means)]
