@@ -13,7 +13,7 @@ public communications now also say "toxic drug poisoning") are not failures.
 
 from pathlib import Path
 
-from cairn.campaigns.language.own_text import scan, template_text
+from cairn.campaigns.language.own_text import scan, scan_shipped_data, template_text
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -21,6 +21,14 @@ ROOT = Path(__file__).resolve().parent.parent
 def test_cairn_own_text_uses_person_first_language():
     hits = [hit for hit in scan(ROOT) if hit.finding.severity == "avoid"]
     assert not hits, "Stigmatizing language in Cairn's own text:\n" + "\n".join(
+        hit.describe() for hit in hits
+    )
+
+
+def test_the_data_cairn_ships_uses_person_first_language():
+    """Survey instruments and their catalogue are shown on pages (public ones included)."""
+    hits = [hit for hit in scan_shipped_data(ROOT) if hit.finding.severity == "avoid"]
+    assert not hits, "Stigmatizing language in Cairn's shipped data:\n" + "\n".join(
         hit.describe() for hit in hits
     )
 
@@ -82,3 +90,19 @@ def test_the_scan_reads_what_people_read_and_nothing_else(tmp_path):
 def test_template_text_keeps_lines_and_decodes_entities():
     text = template_text("<p>one</p>\n<p>{% if x %}I&rsquo;m clean{% endif %}</p>")
     assert text.split("\n")[1].split() == ["I\u2019m", "clean"]
+
+
+def test_shipped_data_is_read_cell_by_cell_but_not_the_demos(tmp_path):
+    root = _tree(
+        tmp_path,
+        {
+            "cairn/area/data/items.json": '{"items": [{"wording": "Junkies can recover."}]}',
+            "cairn/area/data/catalogue.csv": "name,note\nScale,for 'addicts' (quoted)\nB,relapse\n",
+            "cairn/demo/data/drafts.json": '{"body": "Addicts are our neighbours."}',
+        },
+    )
+    found = sorted((h.path, h.line, h.finding.matched) for h in scan_shipped_data(root))
+    assert found == [
+        ("cairn/area/data/catalogue.csv", 3, "relapse"),
+        ("cairn/area/data/items.json", 1, "Junkies"),
+    ]

@@ -13,7 +13,11 @@ What counts as user-facing:
   `description=`, `title=`);
 - the JavaScript files Cairn ships (static/*.js): their string literals;
 - the documentation people read to run Cairn: README.md and docs/**/*.md (fenced code
-  blocks are not prose).
+  blocks are not prose);
+- data Cairn ships and shows (`shipped_data_texts`): the cells of CSV files and the
+  strings of JSON files in a `data/` folder of the package — survey instruments, their
+  catalogue — but not the demo's data (simulated user input and public datasets) nor the
+  term list itself.
 
 `scan(root)` returns every finding with its file and line; the test over Cairn's own
 text (tests/test_language_of_cairn.py) fails on those that must be changed.
@@ -21,7 +25,10 @@ text (tests/test_language_of_cairn.py) fails on those that must be changed.
 
 import ast
 import bisect
+import csv
 import html
+import io
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -216,3 +223,42 @@ def scan(root: Path, terms=None) -> list[Hit]:
             for finding in findings:
                 hits.append(Hit(relative, line + text.count("\n", 0, finding.start), text, finding))
     return hits
+
+
+def _json_strings(value):
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for item in value.values():
+            yield from _json_strings(item)
+    elif isinstance(value, list):
+        for item in value:
+            yield from _json_strings(item)
+
+
+def shipped_data_texts(root: Path):
+    """(relative path, line, text) for each CSV cell and JSON string Cairn ships as data."""
+    package = root / "cairn"
+    skipped = (package / "demo", package / "campaigns" / "language" / "data")
+    for path in sorted([*package.rglob("data/*.csv"), *package.rglob("data/*.json")]):
+        if _skip(path, root) or any(path.is_relative_to(s) for s in skipped):
+            continue
+        relative = str(path.relative_to(root))
+        source = path.read_text(encoding="utf-8")
+        if path.suffix == ".csv":
+            for number, row in enumerate(csv.reader(io.StringIO(source)), start=1):
+                for cell in row:
+                    if re.search(r"[A-Za-z]{2}", cell):
+                        yield relative, number, cell
+        else:
+            for text in _json_strings(json.loads(source)):
+                at = source.find(json.dumps(text, ensure_ascii=False)[1:-1][:40])
+                yield relative, source.count("\n", 0, max(at, 0)) + 1, text
+
+
+def scan_shipped_data(root: Path, terms=None) -> list[Hit]:
+    return [
+        Hit(relative, line, text, finding)
+        for relative, line, text in shipped_data_texts(root)
+        for finding in check_text(text, terms)
+    ]

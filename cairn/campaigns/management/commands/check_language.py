@@ -16,7 +16,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from cairn.campaigns.language.checker import check_text
-from cairn.campaigns.language.own_text import Hit, scan
+from cairn.campaigns.language.own_text import Hit, scan, scan_shipped_data
 
 
 class Command(BaseCommand):
@@ -47,7 +47,8 @@ class Command(BaseCommand):
                     line = text.count("\n", 0, finding.start) + 1
                     hits.append(Hit(name, line, text, finding))
         else:
-            hits = scan(Path(settings.BASE_DIR), terms)
+            root = Path(settings.BASE_DIR)
+            hits = scan(root, terms) + scan_shipped_data(root, terms)
         avoid = [h for h in hits if h.finding.severity == "avoid"]
         consider = len(hits) - len(avoid)
         # Cairn's own text says "overdose" everywhere: its considerations only when asked (-v 2).
