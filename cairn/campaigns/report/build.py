@@ -20,7 +20,7 @@ from decimal import Decimal
 from django.db.models import Sum
 from django.utils import timezone
 
-from cairn.campaigns.evaluation.analysis import SurveyAnalysis, analyse_survey
+from cairn.campaigns.evaluation.analysis import SurveyAnalysis, analyse_survey, finite
 from cairn.campaigns.language.review import review_outcome
 from cairn.campaigns.models import Audience, Campaign, Channel, Frame
 from cairn.campaigns.models.materials import FirstNationsApproval, Material
@@ -185,6 +185,22 @@ def _reach(campaign: Campaign) -> tuple[list[ReachLine], int]:
     return lines, impressions
 
 
+def _difference_text(result) -> str:
+    low, high = finite(result.low), finite(result.high)
+    if low is None or high is None:
+        return f"{result.estimate:+.2f} (no interval: the scores do not vary)"
+    return f"{result.estimate:+.2f} (95% CI {low:.2f} to {high:.2f})"
+
+
+def _effect_text(effect) -> str:
+    if effect is None:
+        return ""
+    d, low, high = finite(effect.d), finite(effect.d_low), finite(effect.d_high)
+    if d is None or low is None or high is None:
+        return "not defined (the scores do not vary)"
+    return f"d = {d:.2f} ({low:.2f} to {high:.2f})"
+
+
 def _survey_sections(campaign: Campaign) -> list[SurveySection]:
     sections = []
     for survey in campaign.surveys.order_by("pk"):
@@ -199,17 +215,7 @@ def _survey_sections(campaign: Campaign) -> list[SurveySection]:
                 rows.append((label, result.withheld_reason, "", n))
                 continue
             chart_rows.append((label, result.estimate, result.low, result.high))
-            effect = result.effect
-            rows.append(
-                (
-                    label,
-                    f"{result.estimate:+.2f} (95% CI {result.low:.2f} to {result.high:.2f})",
-                    f"d = {effect.d:.2f} ({effect.d_low:.2f} to {effect.d_high:.2f})"
-                    if effect is not None
-                    else "",
-                    n,
-                )
-            )
+            rows.append((label, _difference_text(result), _effect_text(result.effect), n))
         sections.append(
             SurveySection(
                 title=survey.title,

@@ -119,3 +119,20 @@ def test_a_survey_without_enough_answers_is_withheld_not_an_error(campaign, comm
     assert section.chart_svg == ""
     assert all("too few" in difference.lower() for _, difference, _, _ in section.rows)
     assert render_report_pdf(report).startswith(b"%PDF")
+
+
+def test_a_comparison_of_scores_that_do_not_vary_is_written_without_nan():
+    from types import SimpleNamespace
+
+    from cairn.campaigns.evaluation.stats import cohens_d, welch_difference
+    from cairn.campaigns.report.build import _difference_text, _effect_text
+
+    same = [3.0] * 12
+    difference = welch_difference(same, same)
+    effect = cohens_d(same, same)
+    result = SimpleNamespace(estimate=difference.estimate, low=difference.low, high=difference.high)
+
+    assert _effect_text(effect) == "not defined (the scores do not vary)"
+    nan_interval = SimpleNamespace(estimate=0.0, low=float("nan"), high=float("nan"))
+    assert _difference_text(nan_interval) == "+0.00 (no interval: the scores do not vary)"
+    assert "nan" not in _difference_text(result) + _effect_text(effect)
