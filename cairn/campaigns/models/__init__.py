@@ -8,7 +8,7 @@
 """
 
 from cairn.campaigns.models.campaigns import *  # noqa: F403
-from cairn.campaigns.models.materials import *  # noqa: F403
 from cairn.campaigns.models.language import *  # noqa: F403
-from cairn.campaigns.models.surveys import *  # noqa: F403
+from cairn.campaigns.models.materials import *  # noqa: F403
 from cairn.campaigns.models.reach import *  # noqa: F403
+from cairn.campaigns.models.surveys import *  # noqa: F403
