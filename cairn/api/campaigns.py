@@ -297,7 +297,7 @@ def campaign_create(request, body: CampaignCreateIn):
 
 
 @router.get(
-    "/campaigns/{campaign_id}",
+    "/campaigns/{int:campaign_id}",
     response={**_READ, 200: CampaignOut},
     url_name="campaign_detail",
     summary="A campaign's plan",
@@ -308,7 +308,7 @@ def campaign_detail(request, campaign_id: int):
 
 
 @router.put(
-    "/campaigns/{campaign_id}",
+    "/campaigns/{int:campaign_id}",
     response={**_WRITE, 200: CampaignOut},
     url_name="campaign_update",
     summary="Change a campaign's plan (the organization that runs it)",
@@ -330,7 +330,7 @@ class DecisionIn(Schema):
 
 
 @router.post(
-    "/campaigns/{campaign_id}/first-nations-approval",
+    "/campaigns/{int:campaign_id}/first-nations-approval",
     response={**_WRITE, 200: DecisionOut, 201: DecisionOut},
     url_name="campaign_first_nations_decision",
     summary="A First Nations partner approves the campaign or asks for changes",
@@ -353,7 +353,7 @@ def first_nations_decision(request, campaign_id: int, body: DecisionIn):
 
 
 @router.get(
-    "/campaigns/{campaign_id}/materials",
+    "/campaigns/{int:campaign_id}/materials",
     response={**_READ, 200: list[MaterialOut]},
     url_name="campaign_materials",
     summary="A campaign's materials with their workflow history",
@@ -396,7 +396,7 @@ def _upload(body: MaterialIn):
 
 
 @router.post(
-    "/campaigns/{campaign_id}/materials",
+    "/campaigns/{int:campaign_id}/materials",
     response={**_WRITE, 200: MaterialOut, 201: MaterialOut},
     url_name="campaign_material_create",
     summary="Add a draft material (text, image with alt text, or video with caption)",
@@ -426,7 +426,7 @@ def material_create(request, campaign_id: int, body: MaterialIn):
 
 
 @router.get(
-    "/campaigns/materials/{material_id}",
+    "/campaigns/materials/{int:material_id}",
     response={**_READ, 200: MaterialOut},
     url_name="campaign_material_detail",
     summary="A material, its status and who moved it when",
@@ -441,7 +441,7 @@ class TransitionIn(Schema):
 
 
 @router.post(
-    "/campaigns/materials/{material_id}/transition",
+    "/campaigns/materials/{int:material_id}/transition",
     response={**_WRITE, 200: MaterialOut},
     url_name="campaign_material_transition",
     summary="Move a material: in_review, approved, published, or back to draft",

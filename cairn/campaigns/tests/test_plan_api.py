@@ -167,3 +167,9 @@ def test_a_first_nations_partner_records_a_decision(
     assert (first.status_code, again.status_code) == (201, 200)
     campaign = client.get(f"{API}/{first_nations_campaign.pk}").json()
     assert campaign["first_nations_approved"] is True
+
+
+def test_a_path_that_is_not_a_number_is_left_to_other_operations(client, communications_officer):
+    response = signed_in(client, communications_officer).get(f"{API}/not-a-number")
+    assert response.status_code == 404
+    assert "No API endpoint" in response.json()["detail"]
