@@ -36,7 +36,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import drop, open_database
+from benchdb import build_and_measure, load_average
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -48,13 +48,6 @@ SEGMENTS = [
     ("health_care", "Health-care worker", 0.14985),
     ("trades", "Employer or in the trades", 0.00015),
 ]
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def build(responses: int, with_answers: bool) -> None:
@@ -289,27 +282,12 @@ def main() -> int:
         print("Set DATABASE_URL to a PostgreSQL server (postgres://...).", file=sys.stderr)
         return 2
     started = time.monotonic()
-    open_database(base, args.database, reuse=args.reuse)
-    from django.db import connection, connections
-
-    try:
-        if not args.reuse:
-            from cairn.geography.loading import load_british_columbia
-
-            load_british_columbia()
-            loaded = time.monotonic()
-            build(args.responses, not args.no_answers)
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            print(f"built in {time.monotonic() - loaded:.0f} s")
-        else:
-            print(f"reusing {args.database}")
-        print(f"load {load_average()}")
-        missed = measure(args.repeat)
-    finally:
-        connections.close_all()
-        if not args.keep and not args.reuse:
-            drop(base, args.database)
+    missed = build_and_measure(
+        base,
+        args,
+        build=lambda: build(args.responses, not args.no_answers),
+        measure=lambda: measure(args.repeat),
+    )
     verdict = "met" if not missed else "NOT met: " + "; ".join(missed)
     print(
         f"\ngoal (analysis and report, HTML and PDF, for {args.responses:,} responses < "

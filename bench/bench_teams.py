@@ -35,7 +35,7 @@ import time
 import uuid
 from pathlib import Path
 
-from benchdb import drop, open_database
+from benchdb import build_and_measure, load_average
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -56,13 +56,6 @@ def percentiles(values_ms: list[float]) -> str:
         f"p50 {statistics.median(values):6.1f} ms  p95 {p95(values):6.1f} ms  "
         f"max {values[-1]:6.1f} ms  (n={len(values)})"
     )
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def build(goals: int, years: int) -> None:
@@ -251,27 +244,12 @@ def main() -> int:
         print("Set DATABASE_URL to a PostgreSQL server (postgres://...).", file=sys.stderr)
         return 2
     started = time.monotonic()
-    open_database(base, args.database, reuse=args.reuse)
-    from django.db import connection, connections
-
-    try:
-        if not args.reuse:
-            from cairn.geography.loading import load_british_columbia
-
-            load_british_columbia()
-            loaded = time.monotonic()
-            build(args.goals, args.years)
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
-            print(f"built in {time.monotonic() - loaded:.0f} s")
-        else:
-            print(f"reusing {args.database}")
-        print(f"load {load_average()}")
-        missed = measure(args.requests)
-    finally:
-        connections.close_all()
-        if not args.keep and not args.reuse:
-            drop(base, args.database)
+    missed = build_and_measure(
+        base,
+        args,
+        build=lambda: build(args.goals, args.years),
+        measure=lambda: measure(args.requests),
+    )
     verdict = "met" if not missed else "NOT met: " + "; ".join(missed)
     print(
         f"\ngoals (pages and writes p95 < {GOAL_PAGE_P95_MS} ms; at-risk and PDF < "

@@ -53,3 +53,40 @@ def open_database(base: str, name: str, *, reuse: bool) -> None:
 
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
+
+
+def load_average() -> str:
+    """The machine's load over 1, 5 and 15 minutes, printed beside every figure."""
+    try:
+        return " ".join(f"{x:.2f}" for x in os.getloadavg())
+    except OSError:
+        return "n/a"
+
+
+def build_and_measure(base: str, args, *, build, measure):
+    """The life of a bench database: open `args.database` (created, migrated, given BC's
+    geography and `build()`, then analysed, unless `args.reuse`), return what `measure()`
+    returns, and drop the database afterwards unless `args.keep` or `args.reuse`."""
+    import time
+
+    open_database(base, args.database, reuse=args.reuse)
+    from django.db import connection, connections
+
+    try:
+        if not args.reuse:
+            from cairn.geography.loading import load_british_columbia
+
+            load_british_columbia()
+            loaded = time.monotonic()
+            build()
+            with connection.cursor() as cursor:
+                cursor.execute("ANALYZE")
+            print(f"built in {time.monotonic() - loaded:.0f} s")
+        else:
+            print(f"reusing {args.database}")
+        print(f"load {load_average()}")
+        return measure()
+    finally:
+        connections.close_all()
+        if not args.keep and not args.reuse:
+            drop(base, args.database)
