@@ -13,6 +13,7 @@ from cairn.campaigns.outcomes import (
 from cairn.campaigns.tests import report_fixtures
 from cairn.campaigns.tests.report_fixtures import MONTHS, START_INDEX, TODAY, encounter, oat_episode
 from cairn.cases.models import OatEpisode
+from cairn.surveillance.models import CaseDefinition
 
 pytestmark = pytest.mark.django_db
 
@@ -170,6 +171,9 @@ def test_a_campaign_that_has_not_started_has_series_but_no_estimate(
 def test_without_the_case_definition_the_ed_series_says_what_is_missing(
     pg_campaign, communications_officer
 ):
+    # A database migrated from scratch has the published definitions; this one has lost it.
+    CaseDefinition.objects.filter(slug="all_drug").delete()
+
     ed = _series(
         campaign_outcomes(pg_campaign, user=communications_officer, today=TODAY), "ed_visits"
     )
