@@ -18,13 +18,10 @@ from decimal import Decimal
 from xml.sax.saxutils import escape
 
 from django.utils import timezone
-from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
-from reportlab.platypus import LongTable, Paragraph, SimpleDocTemplate, Spacer, TableStyle
+from reportlab.platypus import LongTable, Paragraph, Spacer
 
+from cairn import pdf
 from cairn.outreach import teams as team_plan
 from cairn.outreach.models.teams import (
     PLAN_GROUPS,
@@ -340,19 +337,6 @@ def report_csv(report: ProgressReport) -> str:
 # PDF -----------------------------------------------------------------------------------
 
 
-def _styles():
-    sheet = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=sheet["BodyText"], fontSize=9, leading=12)
-    return {
-        "title": ParagraphStyle("title", parent=sheet["Title"], fontSize=16, alignment=TA_LEFT),
-        "heading": ParagraphStyle("heading", parent=sheet["Heading2"], spaceBefore=8),
-        "subheading": ParagraphStyle("subheading", parent=sheet["Heading4"], spaceBefore=4),
-        "body": body,
-        "cell": ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9),
-        "small": ParagraphStyle("small", parent=body, fontSize=8, textColor=colors.grey),
-    }
-
-
 SHORT_CELL = 16  # shorter cells are drawn as plain strings: a Paragraph each costs more
 
 
@@ -364,25 +348,11 @@ def _cell(value, styles):
 
 
 def _table(rows: list[list[str]], widths, styles) -> LongTable:
-    data = [[_cell(cell, styles) for cell in row] for row in rows]
-    table = LongTable(data, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("FONTSIZE", (0, 0), (-1, -1), 7.5),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
+    return pdf.table([[_cell(cell, styles) for cell in row] for row in rows], widths)
 
 
 def pdf_story(report: ProgressReport) -> list:
-    s = _styles()
+    s = pdf.styles()
     p = lambda text, style="body": Paragraph(escape(text), s[style])  # noqa: E731
     story: list = [
         p(TITLE, "title"),
@@ -507,30 +477,13 @@ def pdf_story(report: ProgressReport) -> list:
 
 def report_pdf(report: ProgressReport, *, compress: bool = True) -> bytes:
     """The PDF. `compress=False` leaves the page streams readable (for tests)."""
-    out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
+    return pdf.build_pdf(
+        pdf_story(report),
         title=f"{TITLE}: {report.team.name}",
-        author="Cairn",
         subject=report.team.name,
-        pageCompression=1 if compress else 0,
-    )
-
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.drawString(
-            12 * mm,
-            7 * mm,
+        footer=lambda page: (
             f"Cairn - {report.team.name} - progress report, {report.made_on:%-d %b %Y} - "
-            f"page {doc.page}",
-        )
-        canvas.restoreState()
-
-    document.build(pdf_story(report), onFirstPage=footer, onLaterPages=footer)
-    return out.getvalue()
+            f"page {page}"
+        ),
+        compress=compress,
+    )

@@ -5,24 +5,19 @@ the campaign shaded, the fitted trend and the trend before the start carried on,
 survey's differences with their 95% intervals.
 """
 
-import io
 from xml.sax.saxutils import escape
 
 from reportlab.graphics.shapes import Circle, Drawing, Line, PolyLine, Rect, String
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
-from reportlab.lib.pagesizes import A4
-from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
 from reportlab.platypus import (
     KeepTogether,
     LongTable,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
-    TableStyle,
 )
 
+from cairn import pdf
 from cairn.campaigns.report.build import CampaignReport, OutcomePanel, SurveySection
 from cairn.surveillance.dashboards.charts import nice_ceiling
 
@@ -33,34 +28,8 @@ GRID = colors.HexColor("#d5dbd6")
 CHART_W, CHART_H = 180 * mm, 62 * mm
 
 
-def _styles():
-    sheet = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=sheet["BodyText"], fontSize=9, leading=12)
-    return {
-        "title": ParagraphStyle("title", parent=sheet["Title"], fontSize=16, alignment=TA_LEFT),
-        "heading": ParagraphStyle("heading", parent=sheet["Heading2"], spaceBefore=8),
-        "subheading": ParagraphStyle("subheading", parent=sheet["Heading4"], spaceBefore=4),
-        "body": body,
-        "cell": ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9),
-        "small": ParagraphStyle("small", parent=body, fontSize=8, textColor=colors.grey),
-    }
-
-
 def _table(rows, widths, s) -> LongTable:
-    data = [[Paragraph(escape(str(c)), s["cell"]) for c in row] for row in rows]
-    table = LongTable(data, colWidths=widths, repeatRows=1)
-    table.setStyle(
-        TableStyle(
-            [
-                ("LINEBELOW", (0, 0), (-1, 0), 0.8, colors.black),
-                ("LINEBELOW", (0, 1), (-1, -1), 0.25, colors.lightgrey),
-                ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                ("LEFTPADDING", (0, 0), (-1, -1), 3),
-                ("RIGHTPADDING", (0, 0), (-1, -1), 3),
-            ]
-        )
-    )
-    return table
+    return pdf.table([[Paragraph(escape(str(c)), s["cell"]) for c in row] for row in rows], widths)
 
 
 def outcome_drawing(panel: OutcomePanel, band: tuple[int, int] | None, freq: str) -> Drawing:
@@ -170,7 +139,7 @@ def interval_drawing(section: SurveySection) -> Drawing | None:
 
 
 def pdf_story(report: CampaignReport) -> list:
-    s = _styles()
+    s = pdf.styles()
 
     def p(text, style="body"):
         return Paragraph(escape(text), s[style])
@@ -278,30 +247,13 @@ def pdf_story(report: CampaignReport) -> list:
 
 def render_report_pdf(report: CampaignReport, *, compress: bool = True) -> bytes:
     """The PDF. `compress=False` leaves the page streams readable (for tests)."""
-    out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out,
-        pagesize=A4,
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=14 * mm,
+    return pdf.build_pdf(
+        pdf_story(report),
         title=report.title,
-        author="Cairn",
         subject=report.campaign.name,
-        pageCompression=1 if compress else 0,
-    )
-
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.drawString(
-            12 * mm,
-            7 * mm,
+        footer=lambda page: (
             f"Cairn - {report.campaign.name} - campaign report, {report.made_on:%-d %b %Y} - "
-            f"associations, not proof - page {doc.page}",
-        )
-        canvas.restoreState()
-
-    document.build(pdf_story(report), onFirstPage=footer, onLaterPages=footer)
-    return out.getvalue()
+            f"associations, not proof - page {page}"
+        ),
+        compress=compress,
+    )

@@ -11,7 +11,6 @@ import math
 from xml.sax.saxutils import escape
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_LEFT
 from reportlab.lib.pagesizes import A4, landscape
 from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
 from reportlab.lib.units import mm
@@ -19,11 +18,11 @@ from reportlab.platypus import (
     KeepTogether,
     LongTable,
     Paragraph,
-    SimpleDocTemplate,
     Spacer,
     TableStyle,
 )
 
+from cairn import pdf
 from cairn.surveillance.ranking.method import TITLE
 from cairn.surveillance.ranking.queries import Ranking, RankingRow
 
@@ -179,15 +178,10 @@ def pdf_cells(cells: dict[str, str]) -> dict[str, str]:
 
 
 def _styles():
+    styles = pdf.styles()
     sheet = getSampleStyleSheet()
-    body = ParagraphStyle("body", parent=sheet["BodyText"], fontSize=9, leading=12)
-    return {
-        "title": ParagraphStyle("title", parent=sheet["Title"], fontSize=16, alignment=TA_LEFT),
-        "heading": ParagraphStyle("heading", parent=sheet["Heading3"], spaceBefore=6),
-        "body": body,
-        "cell": ParagraphStyle("cell", parent=body, fontSize=7.5, leading=9),
-        "small": ParagraphStyle("small", parent=body, fontSize=8, textColor=colors.grey),
-    }
+    styles["heading"] = ParagraphStyle("heading", parent=sheet["Heading3"], spaceBefore=6)
+    return styles
 
 
 def pdf_story(ranking: Ranking) -> list:
@@ -242,29 +236,14 @@ def pdf_story(ranking: Ranking) -> list:
 
 def ranking_pdf(ranking: Ranking, *, compress: bool = True) -> bytes:
     """The PDF export. `compress=False` leaves the page streams readable (for tests)."""
-    out = io.BytesIO()
-    document = SimpleDocTemplate(
-        out,
-        pagesize=landscape(A4),
-        leftMargin=12 * mm,
-        rightMargin=12 * mm,
-        topMargin=12 * mm,
-        bottomMargin=12 * mm,
+    return pdf.build_pdf(
+        pdf_story(ranking),
         title=TITLE,
-        author="Cairn",
         subject=f"{ranking.definition_name}, {ranking.period_label}",
-        pageCompression=1 if compress else 0,
+        footer=lambda page: (
+            f"Cairn - {ranking.definition_name}, {ranking.period_label} - page {page}"
+        ),
+        pagesize=landscape(A4),
+        bottom_margin=12 * mm,
+        compress=compress,
     )
-
-    def footer(canvas, doc):
-        canvas.saveState()
-        canvas.setFont("Helvetica", 7)
-        canvas.drawString(
-            12 * mm,
-            7 * mm,
-            f"Cairn - {ranking.definition_name}, {ranking.period_label} - page {doc.page}",
-        )
-        canvas.restoreState()
-
-    document.build(pdf_story(ranking), onFirstPage=footer, onLaterPages=footer)
-    return out.getvalue()
