@@ -17,7 +17,12 @@ import math
 from collections.abc import Sequence
 from html import escape
 
-from cairn.surveillance.dashboards.charts import nice_ceiling, period_label
+from cairn.surveillance.dashboards.charts import (
+    coord,
+    gapped_path,
+    nice_ceiling,
+    period_label,
+)
 
 WIDTH, HEIGHT = 720.0, 300.0
 PAD_LEFT, PAD_RIGHT, PAD_TOP, PAD_BOTTOM = 56.0, 16.0, 34.0, 44.0
@@ -27,10 +32,6 @@ BAND = "#f3e3b5"
 GRID = "#d5dbd6"
 TEXT = "#1c2626"
 ESTIMATE = "#0b6a6d"
-
-
-def _fmt(value: float) -> str:
-    return f"{value:.1f}".removesuffix(".0")
 
 
 def _number(value) -> str:
@@ -53,30 +54,14 @@ def _open(chart_id: str, title: str, desc: str, height: float = HEIGHT) -> str:
     )
 
 
-def _path(points: list[tuple[float, float] | None]) -> str:
-    runs, current = [], []
-    for point in points:
-        if point is None:
-            if current:
-                runs.append(current)
-            current = []
-        else:
-            current.append(point)
-    if current:
-        runs.append(current)
-    return "".join(
-        "M" + "L".join(f"{_fmt(x)},{_fmt(y)}" for x, y in run) for run in runs if len(run) > 1
-    )
-
-
 def _band_label(left: float, right: float) -> str:
     """ "Campaign" at the band's top left, or ending at its right edge when the band is
     near the chart's right edge, so it is never cut off."""
-    y = _fmt(PAD_TOP + 14)
+    y = coord(PAD_TOP + 14)
     if left + 4 + 62 > WIDTH - 2:
-        x = _fmt(right - 4)
+        x = coord(right - 4)
         return f'<text x="{x}" y="{y}" text-anchor="end" fill="{TEXT}">Campaign</text>'
-    return f'<text x="{_fmt(left + 4)}" y="{y}" fill="{TEXT}">Campaign</text>'
+    return f'<text x="{coord(left + 4)}" y="{y}" fill="{TEXT}">Campaign</text>'
 
 
 def outcome_chart_svg(
@@ -138,8 +123,8 @@ def outcome_chart_svg(
         right = x_at(band[1]) + spacing / 2
         left, right = max(left, PAD_LEFT), min(right, WIDTH - PAD_RIGHT)
         parts.append(
-            f'<rect class="campaign-band" x="{_fmt(left)}" y="{PAD_TOP:g}" '
-            f'width="{_fmt(max(right - left, 2))}" height="{_fmt(plot_h)}" fill="{BAND}"/>'
+            f'<rect class="campaign-band" x="{coord(left)}" y="{PAD_TOP:g}" '
+            f'width="{coord(max(right - left, 2))}" height="{coord(plot_h)}" fill="{BAND}"/>'
             + _band_label(left, right)
         )
 
@@ -148,8 +133,8 @@ def outcome_chart_svg(
     while tick <= top + 1e-9:
         y = y_at(tick)
         parts.append(
-            f'<line x1="{PAD_LEFT:g}" x2="{WIDTH - PAD_RIGHT:g}" y1="{_fmt(y)}" y2="{_fmt(y)}" '
-            f'stroke="{GRID}"/><text x="{PAD_LEFT - 6:g}" y="{_fmt(y + 4)}" text-anchor="end" '
+            f'<line x1="{PAD_LEFT:g}" x2="{WIDTH - PAD_RIGHT:g}" y1="{coord(y)}" y2="{coord(y)}" '
+            f'stroke="{GRID}"/><text x="{PAD_LEFT - 6:g}" y="{coord(y + 4)}" text-anchor="end" '
             f'fill="{TEXT}">{_number(tick)}</text>'
         )
         tick += step
@@ -160,28 +145,28 @@ def outcome_chart_svg(
         if x + 3.5 * len(label) > WIDTH - 2:  # about 7 px a character at 12 px
             x, anchor = WIDTH - PAD_RIGHT, "end"
         parts.append(
-            f'<text x="{_fmt(x)}" y="{_fmt(bottom + 18)}" text-anchor="{anchor}" '
+            f'<text x="{coord(x)}" y="{coord(bottom + 18)}" text-anchor="{anchor}" '
             f'fill="{TEXT}">{escape(label)}</text>'
         )
     parts.append(
-        f'<text transform="translate(14 {_fmt(PAD_TOP + plot_h / 2)}) rotate(-90)" '
+        f'<text transform="translate(14 {coord(PAD_TOP + plot_h / 2)}) rotate(-90)" '
         f'text-anchor="middle" fill="{TEXT}">{escape(y_label)}</text></g>'
     )
 
     if counterfactual is not None:
-        d = _path([(x_at(i), y_at(v)) for i, v in enumerate(counterfactual)])
+        d = gapped_path([(x_at(i), y_at(v)) for i, v in enumerate(counterfactual)])
         parts.append(
             f'<path class="counterfactual" d="{d}" fill="none" stroke="{FITTED}" '
             f'stroke-width="1.5" stroke-dasharray="5 4"/>'
         )
     if fitted is not None:
-        d = _path([(x_at(i), y_at(v)) for i, v in enumerate(fitted)])
+        d = gapped_path([(x_at(i), y_at(v)) for i, v in enumerate(fitted)])
         parts.append(
             f'<path class="fitted" d="{d}" fill="none" stroke="{FITTED}" stroke-width="1.5"/>'
         )
     points = [(x_at(i), y_at(v)) if v is not None else None for i, v in enumerate(observed)]
     parts.append(
-        f'<path class="observed" d="{_path(points)}" fill="none" stroke="{OBSERVED}" '
+        f'<path class="observed" d="{gapped_path(points)}" fill="none" stroke="{OBSERVED}" '
         f'stroke-width="2" stroke-linejoin="round"/>'
     )
     parts.append('<g class="points">')
@@ -190,7 +175,7 @@ def outcome_chart_svg(
             continue
         tip = f"{period_label(periods[i], kind)}: {_number(v)} {y_label}"
         parts.append(
-            f'<circle r="2.5" fill="{OBSERVED}" cx="{_fmt(x_at(i))}" cy="{_fmt(y_at(v))}" '
+            f'<circle r="2.5" fill="{OBSERVED}" cx="{coord(x_at(i))}" cy="{coord(y_at(v))}" '
             f'data-period="{periods[i].isoformat()}" data-value="{_number(v)}">'
             f"<title>{escape(tip)}</title></circle>"
         )
@@ -245,28 +230,28 @@ def interval_chart_svg(
 
     plot_bottom = top_pad + row_h * len(rows)
     parts.append(
-        f'<line x1="{_fmt(x_at(reference))}" x2="{_fmt(x_at(reference))}" y1="{top_pad:g}" '
-        f'y2="{_fmt(plot_bottom)}" stroke="{FITTED}" stroke-dasharray="4 3"/>'
+        f'<line x1="{coord(x_at(reference))}" x2="{coord(x_at(reference))}" y1="{top_pad:g}" '
+        f'y2="{coord(plot_bottom)}" stroke="{FITTED}" stroke-dasharray="4 3"/>'
     )
     for i, (label, est, lo, hi) in enumerate(rows):
         y = top_pad + row_h * i + 32
         parts.append(
-            f'<text x="{left:g}" y="{_fmt(y - 12)}" fill="{TEXT}">{escape(label)}: '
+            f'<text x="{left:g}" y="{coord(y - 12)}" fill="{TEXT}">{escape(label)}: '
             f"{est:+.2f} ({lo:.2f} to {hi:.2f})</text>"
-            f'<line x1="{_fmt(x_at(lo))}" x2="{_fmt(x_at(hi))}" y1="{_fmt(y)}" y2="{_fmt(y)}" '
+            f'<line x1="{coord(x_at(lo))}" x2="{coord(x_at(hi))}" y1="{coord(y)}" y2="{coord(y)}" '
             f'stroke="{ESTIMATE}" stroke-width="2"/>'
-            f'<circle cx="{_fmt(x_at(est))}" cy="{_fmt(y)}" r="4" fill="{ESTIMATE}">'
+            f'<circle cx="{coord(x_at(est))}" cy="{coord(y)}" r="4" fill="{ESTIMATE}">'
             f"<title>{escape(lines[i])}</title></circle>"
         )
     parts.append(
-        f'<g aria-hidden="true"><line x1="{left:g}" x2="{right:g}" y1="{_fmt(plot_bottom + 4)}" '
-        f'y2="{_fmt(plot_bottom + 4)}" stroke="{GRID}"/>'
-        f'<text x="{_fmt(left)}" y="{_fmt(plot_bottom + 18)}" fill="{TEXT}">{low:.2f}</text>'
-        f'<text x="{_fmt(x_at(reference))}" y="{_fmt(plot_bottom + 18)}" text-anchor="middle" '
+        f'<g aria-hidden="true"><line x1="{left:g}" x2="{right:g}" y1="{coord(plot_bottom + 4)}" '
+        f'y2="{coord(plot_bottom + 4)}" stroke="{GRID}"/>'
+        f'<text x="{coord(left)}" y="{coord(plot_bottom + 18)}" fill="{TEXT}">{low:.2f}</text>'
+        f'<text x="{coord(x_at(reference))}" y="{coord(plot_bottom + 18)}" text-anchor="middle" '
         f'fill="{TEXT}">{reference:g}</text>'
-        f'<text x="{_fmt(right)}" y="{_fmt(plot_bottom + 18)}" text-anchor="end" '
+        f'<text x="{coord(right)}" y="{coord(plot_bottom + 18)}" text-anchor="end" '
         f'fill="{TEXT}">{high:.2f}</text>'
-        f'<text x="{_fmt((left + right) / 2)}" y="{_fmt(plot_bottom + 36)}" '
+        f'<text x="{coord((left + right) / 2)}" y="{coord(plot_bottom + 36)}" '
         f'text-anchor="middle" fill="{TEXT}">{escape(axis_label)}</text></g></svg>'
     )
     return "".join(parts)

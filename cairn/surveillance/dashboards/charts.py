@@ -99,7 +99,8 @@ def _tick_label(day: datetime.date, kind: str) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
-def _fmt(value: float) -> str:
+def coord(value: float) -> str:
+    """A coordinate as SVG text: one decimal, none when whole."""
     return f"{value:.1f}".removesuffix(".0")
 
 
@@ -129,8 +130,13 @@ def _segments(points: list[tuple[float, float] | None]) -> list[list[tuple[float
 
 def _line_path(runs: list[list[tuple[float, float]]]) -> str:
     return "".join(
-        "M" + "L".join(f"{_fmt(x)},{_fmt(y)}" for x, y in run) for run in runs if len(run) > 1
+        "M" + "L".join(f"{coord(x)},{coord(y)}" for x, y in run) for run in runs if len(run) > 1
     )
+
+
+def gapped_path(points: list[tuple[float, float] | None]) -> str:
+    """An SVG path through the points, broken where a point is None (a gap, never a zero)."""
+    return _line_path(_segments(points))
 
 
 def _chart_id(title: str, periods, observed) -> str:
@@ -264,14 +270,14 @@ def series_chart_svg(
     while tick <= top + 1e-9:
         y = y_at(tick)
         parts.append(
-            f'<line x1="{PAD_LEFT:g}" x2="{WIDTH - PAD_RIGHT:g}" y1="{_fmt(y)}" y2="{_fmt(y)}" '
+            f'<line x1="{PAD_LEFT:g}" x2="{WIDTH - PAD_RIGHT:g}" y1="{coord(y)}" y2="{coord(y)}" '
             f'stroke="{GRID_COLOUR}" stroke-width="1"/>'
-            f'<text x="{PAD_LEFT - 6:g}" y="{_fmt(y + 4)}" text-anchor="end" '
+            f'<text x="{PAD_LEFT - 6:g}" y="{coord(y + 4)}" text-anchor="end" '
             f'fill="{TEXT_COLOUR}">{_number(tick)}</text>'
         )
         tick += step
     parts.append(
-        f'<text transform="translate(14 {_fmt(PAD_TOP + plot_h / 2)}) rotate(-90)" '
+        f'<text transform="translate(14 {coord(PAD_TOP + plot_h / 2)}) rotate(-90)" '
         f'text-anchor="middle" fill="{TEXT_COLOUR}">{escape(y_label)}</text></g>'
     )
 
@@ -281,14 +287,14 @@ def series_chart_svg(
     for i in range(0, n, label_every):
         x = x_at(i)
         parts.append(
-            f'<line x1="{_fmt(x)}" x2="{_fmt(x)}" y1="{_fmt(bottom)}" y2="{_fmt(bottom + 5)}" '
+            f'<line x1="{coord(x)}" x2="{coord(x)}" y1="{coord(bottom)}" y2="{coord(bottom + 5)}" '
             f'stroke="{EXPECTED_COLOUR}"/>'
-            f'<text x="{_fmt(x)}" y="{_fmt(bottom + 18)}" text-anchor="middle" '
+            f'<text x="{coord(x)}" y="{coord(bottom + 18)}" text-anchor="middle" '
             f'fill="{TEXT_COLOUR}">{escape(_tick_label(periods[i], kind))}</text>'
         )
     parts.append(
-        f'<line x1="{PAD_LEFT:g}" x2="{WIDTH - PAD_RIGHT:g}" y1="{_fmt(bottom)}" '
-        f'y2="{_fmt(bottom)}" stroke="{EXPECTED_COLOUR}"/></g>'
+        f'<line x1="{PAD_LEFT:g}" x2="{WIDTH - PAD_RIGHT:g}" y1="{coord(bottom)}" '
+        f'y2="{coord(bottom)}" stroke="{EXPECTED_COLOUR}"/></g>'
     )
 
     # Band from the expected count (or zero) up to the upper bound.
@@ -317,8 +323,8 @@ def series_chart_svg(
                 x, y_hi, y_lo = run[0]
                 half = max(1.5, plot_w / max(n - 1, 1) / 10)
                 run = [(x - half, y_hi, y_lo), (x + half, y_hi, y_lo)]
-            top_edge = "L".join(f"{_fmt(x)},{_fmt(hi)}" for x, hi, _ in run)
-            bottom_edge = "L".join(f"{_fmt(x)},{_fmt(lo)}" for x, _, lo in reversed(run))
+            top_edge = "L".join(f"{coord(x)},{coord(hi)}" for x, hi, _ in run)
+            bottom_edge = "L".join(f"{coord(x)},{coord(lo)}" for x, _, lo in reversed(run))
             band_d += f"M{top_edge}L{bottom_edge}Z"
         if band_d:
             parts.append(
@@ -365,7 +371,7 @@ def series_chart_svg(
         if len(run) == 1:
             x, y = run[0]
             parts.append(
-                f'<circle class="observed-point" cx="{_fmt(x)}" cy="{_fmt(y)}" r="2.5" '
+                f'<circle class="observed-point" cx="{coord(x)}" cy="{coord(y)}" r="2.5" '
                 f'fill="{OBSERVED_COLOUR}"/>'
             )
 
@@ -387,7 +393,7 @@ def series_chart_svg(
         else:
             attrs = 'class="point" r="4" fill="transparent"'
         parts.append(
-            f'<circle {attrs} cx="{_fmt(x_at(i))}" cy="{_fmt(y_at(value))}" '
+            f'<circle {attrs} cx="{coord(x_at(i))}" cy="{coord(y_at(value))}" '
             f'data-period="{periods[i].isoformat()}" data-value="{_number(value)}">'
             f"<title>{escape(tip)}</title></circle>"
         )
