@@ -32,7 +32,7 @@ import sys
 import time
 from pathlib import Path
 
-from benchdb import drop, open_database
+from benchdb import drop, load_average, open_database, p95, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -93,26 +93,6 @@ KINDS = [
 LANGUAGES = [("fr", 0.25), ("pa", 0.12), ("zh", 0.12), ("tl", 0.06), ("es", 0.06)]
 WORDS = ["clinic", "naloxone", "drop-in", "peer", "shelter", "youth", "women", "checking"]
 STREETS = ["Main St", "Hastings St", "Victoria Dr", "George St", "3rd Ave", "King George Blvd"]
-
-
-def percentiles(values_ms: list[float]) -> str:
-    values = sorted(values_ms)
-    p50 = statistics.median(values)
-    return (
-        f"p50 {p50:6.1f} ms  p95 {p95(values):6.1f} ms  max {values[-1]:6.1f} ms  (n={len(values)})"
-    )
-
-
-def p95(values_ms: list[float]) -> float:
-    values = sorted(values_ms)
-    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def scatter(rng: random.Random, lat: float, lon: float, km: float) -> tuple[float, float]:

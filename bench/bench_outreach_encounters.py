@@ -30,13 +30,12 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import time
 import uuid
 from pathlib import Path
 
-from benchdb import build_and_measure, load_average
+from benchdb import build_and_measure, load_average, p95, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,19 +45,6 @@ SEED = 20261126
 BATCH = 10_000
 TEAMS = 40
 SLUG = "prince-george"
-
-
-def p95(values_ms: list[float]) -> float:
-    values = sorted(values_ms)
-    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-
-
-def percentiles(values_ms: list[float]) -> str:
-    values = sorted(values_ms)
-    return (
-        f"p50 {statistics.median(values):6.1f} ms  p95 {p95(values):6.1f} ms  "
-        f"max {values[-1]:6.1f} ms  (n={len(values)})"
-    )
 
 
 def build(count: int) -> None:

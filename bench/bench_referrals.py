@@ -25,12 +25,11 @@ import argparse
 import datetime as dt
 import os
 import random
-import statistics
 import sys
 import time
 from pathlib import Path
 
-from benchdb import drop, open_database
+from benchdb import drop, load_average, open_database, p95, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -47,26 +46,6 @@ STATUS_WEIGHTS = [
     ("no_show", 12),
     ("cancelled", 7),
 ]
-
-
-def percentiles(values_ms: list[float]) -> str:
-    values = sorted(values_ms)
-    p50 = statistics.median(values)
-    return (
-        f"p50 {p50:6.1f} ms  p95 {p95(values):6.1f} ms  max {values[-1]:6.1f} ms  (n={len(values)})"
-    )
-
-
-def p95(values_ms: list[float]) -> float:
-    values = sorted(values_ms)
-    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def build(count: int) -> dict:

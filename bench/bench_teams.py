@@ -35,7 +35,7 @@ import time
 import uuid
 from pathlib import Path
 
-from benchdb import build_and_measure, load_average
+from benchdb import build_and_measure, load_average, p95, percentiles
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -43,19 +43,6 @@ sys.path.insert(0, str(ROOT))
 GOAL_PAGE_P95_MS = 100
 GOAL_HEAVY_P95_MS = 500
 SLUG = "prince-george-community-action-team"
-
-
-def p95(values_ms: list[float]) -> float:
-    values = sorted(values_ms)
-    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
-
-
-def percentiles(values_ms: list[float]) -> str:
-    values = sorted(values_ms)
-    return (
-        f"p50 {statistics.median(values):6.1f} ms  p95 {p95(values):6.1f} ms  "
-        f"max {values[-1]:6.1f} ms  (n={len(values)})"
-    )
 
 
 def build(goals: int, years: int) -> None:

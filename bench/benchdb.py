@@ -90,3 +90,19 @@ def build_and_measure(base: str, args, *, build, measure):
         connections.close_all()
         if not args.keep and not args.reuse:
             drop(base, args.database)
+
+
+def p95(values_ms: list[float]) -> float:
+    values = sorted(values_ms)
+    return values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
+
+
+def percentiles(values_ms: list[float]) -> str:
+    """p50, p95 and the maximum of timings in milliseconds, as every bench prints them."""
+    import statistics
+
+    values = sorted(values_ms)
+    return (
+        f"p50 {statistics.median(values):6.1f} ms  p95 {p95(values):6.1f} ms  "
+        f"max {values[-1]:6.1f} ms  (n={len(values)})"
+    )
