@@ -44,7 +44,7 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from benchdb import drop, open_database
+from benchdb import drop, load_average, open_database
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -53,13 +53,6 @@ GOAL_RATE = 100
 GOAL_P95_MS = 200
 SEED = 20261126
 PORT = 8765  # replaced by a free port at start
-
-
-def load_average() -> str:
-    try:
-        return " ".join(f"{x:.2f}" for x in os.getloadavg())
-    except OSError:
-        return "n/a"
 
 
 def percentile(values: list[float], share: float) -> float:
