@@ -7,8 +7,6 @@ import hashlib
 import numpy as np
 import pytest
 
-# Registers every campaigns table for --nomigrations runs, whatever models/__init__ imports.
-from cairn.campaigns.models import language, materials, reach  # noqa: F401
 from cairn.campaigns.models.surveys import (
     Design,
     Instrument,

@@ -5,11 +5,6 @@ import pytest
 
 from cairn.campaigns import materials as workflow
 from cairn.campaigns.language.terms import install_shipped_terms
-from cairn.campaigns.models.language import LanguageFinding, LanguageReview, Term, TermList
-from cairn.campaigns.models.materials import Material
-
-# Imported so that the tables exist under --nomigrations before the models package lists them.
-MODELS = (LanguageFinding, LanguageReview, Term, TermList, Material)
 
 __all__ = ["POSTER", "poster", "poster_in_review", "shipped_terms"]
 

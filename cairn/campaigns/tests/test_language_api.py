@@ -4,8 +4,8 @@ import pytest
 
 from cairn.campaigns.language import review as reviewing
 from cairn.campaigns.language.terms import COLUMNS
+from cairn.campaigns.models.language import TermList
 from cairn.campaigns.tests.language_fixtures import *  # noqa: F403 (fixtures)
-from cairn.campaigns.tests.language_fixtures import TermList
 
 pytestmark = pytest.mark.django_db
 

@@ -5,8 +5,8 @@ import pytest
 from django.urls import reverse
 
 from cairn.campaigns.language import review as reviewing
+from cairn.campaigns.models.language import TermList
 from cairn.campaigns.tests.language_fixtures import *  # noqa: F403 (fixtures)
-from cairn.campaigns.tests.language_fixtures import TermList
 
 pytestmark = pytest.mark.django_db
 

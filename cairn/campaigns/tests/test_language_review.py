@@ -8,9 +8,9 @@ from cairn.access.models import AuditEvent
 from cairn.campaigns import materials as workflow
 from cairn.campaigns.language import review as reviewing
 from cairn.campaigns.language.terms import TermData, save_new_version, term_data_of
+from cairn.campaigns.models.language import LanguageReview
 from cairn.campaigns.planning import CampaignError
 from cairn.campaigns.tests.language_fixtures import *  # noqa: F403 (fixtures)
-from cairn.campaigns.tests.language_fixtures import LanguageReview
 
 pytestmark = pytest.mark.django_db
 

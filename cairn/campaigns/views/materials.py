@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from cairn.campaigns import access
 from cairn.campaigns import materials as workflow
+from cairn.campaigns.language.review import review_panel_context
 from cairn.campaigns.models.campaigns import Channel
 from cairn.campaigns.models.materials import MaterialKind, MaterialStatus
 from cairn.campaigns.planning import CampaignError
@@ -31,15 +32,6 @@ ACTIONS = {
     ],
     MaterialStatus.PUBLISHED: [],
 }
-
-
-def _review_context(material, user):
-    """The language review's panel data, when that part is installed."""
-    try:
-        from cairn.campaigns.language.review import review_panel_context
-    except ImportError:  # the language part not built yet
-        return None
-    return review_panel_context(material, user)
 
 
 def _material_form(request, campaign, *, material=None, errors=None, status=200):
@@ -126,7 +118,7 @@ def _detail(request, material, *, errors=None, status=200):
             "may_manage": may_manage,
             "actions": ACTIONS[MaterialStatus(material.status)] if may_manage else [],
             "transitions": list(material.transitions.select_related("by").order_by("at", "pk")),
-            "review": _review_context(material, request.user),
+            "review": review_panel_context(material, request.user),
             "needs_first_nations": campaign.needs_first_nations_approval,
             "first_nations_approved": workflow.first_nations_approved(campaign),
             "errors": errors or {},
