@@ -153,6 +153,10 @@ if not DEBUG:
 
 # Cairn's own settings.
 CAIRN_SUPPRESSION_THRESHOLD = env_int("CAIRN_SUPPRESSION_THRESHOLD", 5)
+# Failed sign-ins before passwords are not checked for a while (docs/access.md).
+CAIRN_SIGN_IN_ACCOUNT_LIMIT = env_int("CAIRN_SIGN_IN_ACCOUNT_LIMIT", 5)
+CAIRN_SIGN_IN_ADDRESS_LIMIT = env_int("CAIRN_SIGN_IN_ADDRESS_LIMIT", 30)
+CAIRN_SIGN_IN_WINDOW_MINUTES = env_int("CAIRN_SIGN_IN_WINDOW_MINUTES", 15)
 CAIRN_DEMO_PASSWORD = os.environ.get("CAIRN_DEMO_PASSWORD", "cairn-demo")
 # A directory listing not confirmed by its owning organization for this many days is stale.
 CAIRN_DIRECTORY_STALE_DAYS = env_int("CAIRN_DIRECTORY_STALE_DAYS", 90)

@@ -1,4 +1,8 @@
-"""Sign in and sign out through Django's views, each leaving an audit event."""
+"""Sign in and sign out through Django's views, each leaving an audit event.
+
+Failed sign-ins are limited per account and address, and per address
+(`cairn.access.signin`): past a limit the password is not checked at all.
+"""
 
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
@@ -6,6 +10,7 @@ from django.contrib.auth.views import LoginView, LogoutView
 from django.db import transaction
 from django.http import HttpResponseRedirect
 
+from cairn.access import signin
 from cairn.access.audit import record_audit_event
 
 
@@ -13,15 +18,45 @@ class SignInView(LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
 
+    def post(self, request, *args, **kwargs):
+        username = str(request.POST.get("username", ""))[:150]
+        address = signin.client_address(request)
+        refusal = signin.sign_in_refusal(username, address)
+        if refusal is None:
+            return super().post(request, *args, **kwargs)
+        with transaction.atomic():
+            record_audit_event(
+                actor=None,
+                action=signin.REFUSED,
+                target_type="auth.user",
+                summary=f"Sign-in as {username!r} refused: too many failures ({refusal.reason})",
+                details={
+                    "username": username,
+                    "account": signin.normalized(username),
+                    "address": address,
+                    "limit": refusal.reason,
+                },
+            )
+        # The form again, empty but for the username: the password was not checked.
+        form = self.get_form_class()(request=request, initial={"username": username})
+        return self.render_to_response(
+            self.get_context_data(form=form, refusal=signin.refusal_message(refusal)),
+            status=429,
+        )
+
     def form_valid(self, form):
         user = form.get_user()
         with transaction.atomic():
             auth_login(self.request, user)
             record_audit_event(
                 actor=user,
-                action="auth.login",
+                action=signin.SIGNED_IN,
                 target=user,
                 summary=f"{user.get_username()} signed in",
+                details={
+                    "account": signin.normalized(form.data.get("username", "")),
+                    "address": signin.client_address(self.request),
+                },
             )
         return HttpResponseRedirect(self.get_success_url())
 
@@ -31,10 +66,14 @@ class SignInView(LoginView):
         with transaction.atomic():
             record_audit_event(
                 actor=None,
-                action="auth.login_failed",
+                action=signin.FAILED,
                 target_type="auth.user",
                 summary=f"Failed sign-in as {username!r}",
-                details={"username": username},
+                details={
+                    "username": username,
+                    "account": signin.normalized(username),
+                    "address": signin.client_address(self.request),
+                },
             )
         return super().form_invalid(form)
 

@@ -24,7 +24,11 @@ def test_failed_sign_in_is_audited_with_the_username_but_not_the_password(client
     assert response.status_code == 200
     assert "Please enter a correct username and password" in response.content.decode()
     event = AuditEvent.objects.get(action="auth.login_failed")
-    assert event.details == {"username": "police.liaison"}
+    assert event.details == {
+        "username": "police.liaison",
+        "account": "police.liaison",
+        "address": "127.0.0.1",
+    }
     assert event.actor_id is None
     assert "wrong-guess-123" not in str(event.details) + event.summary
 
