@@ -12,6 +12,7 @@ import contextlib
 import datetime as dt
 import secrets
 from dataclasses import dataclass, field
+from functools import partial
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -26,6 +27,7 @@ from cairn.cases.models.plans import ReferralChange as PlanReferralChange
 from cairn.cases.models.plans import ReferralStatus as PlanStatus
 from cairn.referrals import sharing
 from cairn.referrals.access import RECEIVER, SENDER
+from cairn.referrals.arrivals import send_arrival_emails
 from cairn.referrals.models import (
     AWAITING_ANSWER,
     ConsentHow,
@@ -307,6 +309,8 @@ def send_referral(
         client_id=client.pk if client else None,
     )
     _sync_plan(referral, actor)
+    # The receiving organization hears of it once the referral is committed.
+    transaction.on_commit(partial(send_arrival_emails, [referral.pk]), robust=True)
     return referral
 
 

@@ -137,6 +137,12 @@ class Referral(models.Model):
         max_length=300, blank=True, help_text="Why declined or cancelled; what happened."
     )
     creation_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
+    # The email telling the receiving organization a referral has arrived
+    # (cairn/referrals/arrivals.py): sent after the commit, retried by
+    # `cairn referrals notify` while nobody there has opened the referral.
+    arrival_emailed_at = models.DateTimeField(null=True, blank=True)
+    arrival_email_attempts = models.PositiveSmallIntegerField(default=0)
+    arrival_email_error = models.CharField(max_length=300, blank=True)
 
     class Meta:
         ordering = ["-sent_at", "-pk"]

@@ -4,6 +4,10 @@ For scheduled runs (cron, systemd timer). A referral not received and answered w
 its answer time (2 days), or accepted and not completed within 30 days, gets one notice
 (shown on both sides' lists and its timeline); one from a case also raises a care alert
 to the sending team. Running again raises nothing new.
+
+`cairn referrals notify` sends the arrival emails still due: those a mail server
+refused when the referral was sent, while nobody at the receiving organization has
+opened it (at most five tries each; docs/referrals.md).
 """
 
 import datetime as dt
@@ -12,10 +16,14 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from cairn.referrals.actions import raise_overdue_notices
+from cairn.referrals.arrivals import pending_arrivals, send_arrival_emails
 
 
 class Command(BaseCommand):
-    help = "Closed-loop referrals: `overdue` raises a notice once for each overdue referral."
+    help = (
+        "Closed-loop referrals: `overdue` raises a notice once for each overdue referral; "
+        "`notify` sends the arrival emails still due."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         commands = parser.add_subparsers(dest="subcommand", required=True, metavar="SUBCOMMAND")
@@ -28,8 +36,18 @@ class Command(BaseCommand):
             default="",
             help="The moment to judge at (default: now).",
         )
+        commands.add_parser("notify", help="Send the arrival emails still due (retries).")
 
     def handle(self, *args, subcommand: str, now: str = "", **options) -> None:
+        if subcommand == "notify":
+            due = pending_arrivals().count()
+            sent = send_arrival_emails()
+            left = pending_arrivals().count()
+            self.stdout.write(
+                f"{due} referral(s) waiting for their arrival email: {sent} email(s) sent, "
+                f"{left} referral(s) still waiting (a mail failure or nobody to email)."
+            )
+            return
         moment = None
         if now:
             try:
