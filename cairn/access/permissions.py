@@ -110,6 +110,31 @@ def organizations_where(user: User, permission: Permission) -> list[int]:
     )
 
 
+def emailable_users_by_organization(organization_ids, permission: Permission) -> dict:
+    """{organization id: [user, ...]}: the active members of each organization whose role
+    there grants `permission` and who have an email address, each user once, in id order
+    (for notices by email: stale listings, referral arrivals)."""
+    from django.contrib.auth import get_user_model
+
+    from cairn.access.models import Membership
+
+    roles = [key for key, role in ROLES.items() if role.has(Permission(permission))]
+    memberships = sorted(
+        set(  # a user in two such roles there is emailed once
+            Membership.objects.filter(
+                organization_id__in=list(organization_ids), role__in=roles, user__is_active=True
+            )
+            .exclude(user__email="")
+            .values_list("organization_id", "user_id")
+        )
+    )
+    users = get_user_model().objects.in_bulk({user_id for _, user_id in memberships})
+    found: dict[int, list] = {}
+    for organization_id, user_id in memberships:
+        found.setdefault(organization_id, []).append(users[user_id])
+    return found
+
+
 def data_tier_for(user: User, jurisdiction: Jurisdiction | None = None) -> DataTier | None:
     """The most detailed tier the user may see for a place; AGGREGATE for the public.
 

@@ -12,7 +12,6 @@ import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db import transaction
 from django.db.models import F
@@ -20,8 +19,8 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cairn.access.models import Membership
-from cairn.access.roles import ROLES, Permission
+from cairn.access.permissions import emailable_users_by_organization
+from cairn.access.roles import Permission
 from cairn.directory.listings import stale_cutoff, stale_days, stale_listings
 from cairn.directory.models import Service
 from cairn.directory.models.verification import StaleListingNotice
@@ -29,10 +28,6 @@ from cairn.surveillance.alerts.config import from_email, site_url
 
 logger = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 5
-
-LISTING_KEEPER_ROLES = tuple(
-    key for key, role in ROLES.items() if role.has(Permission.MANAGE_LISTINGS)
-)
 
 
 @dataclass
@@ -78,22 +73,6 @@ def find_stale_and_notify(*, today=None, send: bool = True) -> StaleRun:
     return run
 
 
-def _keepers_by_organization(organization_ids) -> dict[int, list]:
-    User = get_user_model()
-    keepers: dict[int, list] = defaultdict(list)
-    memberships = Membership.objects.filter(
-        organization_id__in=organization_ids,
-        role__in=LISTING_KEEPER_ROLES,
-        user__is_active=True,
-    ).exclude(user__email="")
-    user_ids = {m.user_id for m in memberships}
-    users = {u.pk: u for u in User.objects.filter(pk__in=user_ids)}
-    for membership in memberships:
-        if users[membership.user_id] not in keepers[membership.organization_id]:
-            keepers[membership.organization_id].append(users[membership.user_id])
-    return keepers
-
-
 def send_due_emails() -> int:
     """One email per listing keeper per organization, naming the newly stale listings."""
     sent = 0
@@ -110,7 +89,7 @@ def send_due_emails() -> int:
         by_organization: dict[int, list[StaleListingNotice]] = defaultdict(list)
         for notice in due:
             by_organization[notice.organization_id].append(notice)
-        keepers = _keepers_by_organization(by_organization)
+        keepers = emailable_users_by_organization(by_organization, Permission.MANAGE_LISTINGS)
         now = timezone.now()
         for organization_id, notices in by_organization.items():
             recipients = keepers.get(organization_id, [])

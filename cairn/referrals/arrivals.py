@@ -12,46 +12,20 @@ times, for as long as nobody at the receiving organization has opened the referr
 """
 
 import logging
-from collections import defaultdict
 
-from django.contrib.auth import get_user_model
 from django.core.mail import EmailMessage
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
-from cairn.access.models import Membership
-from cairn.access.roles import ROLES, Permission
+from cairn.access.permissions import emailable_users_by_organization
+from cairn.access.roles import Permission
 from cairn.referrals.models import Referral, ReferralStatus
 from cairn.surveillance.alerts.config import from_email, site_url
 
 logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
-
-RECEIVING_ROLES = tuple(
-    key for key, role in ROLES.items() if role.has(Permission.RECEIVE_REFERRALS)
-)
-
-
-def receivers_by_organization(organization_ids) -> dict[int, list]:
-    """Active users with an email address who take in referrals, per organization."""
-    User = get_user_model()
-    memberships = list(
-        Membership.objects.filter(
-            organization_id__in=organization_ids,
-            role__in=RECEIVING_ROLES,
-            user__is_active=True,
-        )
-        .exclude(user__email="")
-        .values_list("organization_id", "user_id")
-    )
-    users = User.objects.in_bulk({user_id for _, user_id in memberships})
-    receivers: dict[int, list] = defaultdict(list)
-    for organization_id, user_id in sorted(memberships):
-        if users[user_id] not in receivers[organization_id]:
-            receivers[organization_id].append(users[user_id])
-    return receivers
 
 
 def arrival_email(user, referral: Referral) -> EmailMessage:
@@ -86,7 +60,9 @@ def send_arrival_emails(referral_ids=None) -> int:
     if referral_ids is not None:
         referrals = referrals.filter(pk__in=list(referral_ids))
     referrals = list(referrals.order_by("sent_at", "pk"))
-    receivers = receivers_by_organization({r.to_organization_id for r in referrals})
+    receivers = emailable_users_by_organization(
+        {r.to_organization_id for r in referrals}, Permission.RECEIVE_REFERRALS
+    )
     sent = 0
     for referral in referrals:
         recipients = receivers.get(referral.to_organization_id, [])
