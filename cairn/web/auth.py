@@ -14,6 +14,16 @@ from cairn.access import signin
 from cairn.access.audit import record_audit_event
 
 
+def _tried(username: str, request) -> dict:
+    """What a sign-in's audit event keeps of the attempt: the name as typed and as
+    counted, and the address (never the password)."""
+    return {
+        "username": username,
+        "account": signin.normalized(username),
+        "address": signin.client_address(request),
+    }
+
+
 class SignInView(LoginView):
     template_name = "web/login.html"
     redirect_authenticated_user = True
@@ -30,12 +40,7 @@ class SignInView(LoginView):
                 action=signin.REFUSED,
                 target_type="auth.user",
                 summary=f"Sign-in as {username!r} refused: too many failures ({refusal.reason})",
-                details={
-                    "username": username,
-                    "account": signin.normalized(username),
-                    "address": address,
-                    "limit": refusal.reason,
-                },
+                details={**_tried(username, request), "limit": refusal.reason},
             )
         # The form again, empty but for the username: the password was not checked.
         form = self.get_form_class()(request=request, initial={"username": username})
@@ -53,10 +58,7 @@ class SignInView(LoginView):
                 action=signin.SIGNED_IN,
                 target=user,
                 summary=f"{user.get_username()} signed in",
-                details={
-                    "account": signin.normalized(form.data.get("username", "")),
-                    "address": signin.client_address(self.request),
-                },
+                details=_tried(str(form.data.get("username", ""))[:150], self.request),
             )
         return HttpResponseRedirect(self.get_success_url())
 
@@ -69,11 +71,7 @@ class SignInView(LoginView):
                 action=signin.FAILED,
                 target_type="auth.user",
                 summary=f"Failed sign-in as {username!r}",
-                details={
-                    "username": username,
-                    "account": signin.normalized(username),
-                    "address": signin.client_address(self.request),
-                },
+                details=_tried(username, self.request),
             )
         return super().form_invalid(form)
 
