@@ -1,0 +1,147 @@
+"""PostgreSQL's share of a CSV import, statement by statement, steady enough to compare.
+
+    python bench/bench_csv_statements.py [--rows 200000] [--repeat 3] [--keep]
+
+On a shared two-core machine the wall rate of `bench_csv_import.py` drifts by half
+from one run to the next, more than most changes to the schema or the statements are
+worth. This bench takes the machine's speed out of the comparison as far as it can:
+it imports a generated ED line list once (as `bench_csv_import.py` does, on one
+connection) while keeping every batch's COPY lines, then replays exactly those
+batches --repeat times into emptied tables on one connection, through the stage's own
+statements, and prints the CPU seconds per 10,000 rows of that PostgreSQL backend
+(from /proc, same machine) for the COPY into the stage, the insert statement (events
+and their matches) and the commit: the best of the repeats, and every repeat's total.
+
+Needs DATABASE_URL pointing to a PostgreSQL server; the database (--database) is
+dropped and created, and dropped afterwards unless --keep.
+"""
+
+import argparse
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+from bench_csv_import import backend_cpu_seconds, write_line_list
+from benchdb import database_url, drop, migrate, recreate
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+PHASES = ("copy", "insert", "commit")
+
+
+def capture_batches(rows: int) -> tuple[list[list[str]], list[str]]:
+    """Import `rows` generated rows once; return each batch's stage lines and the
+    classification lines they refer to."""
+    from cairn.geography.loading import load_british_columbia
+    from cairn.geography.models import PostalArea
+    from cairn.geography.placement import forget_cached_geography
+    from cairn.surveillance.definitions import load_default_definitions
+    from cairn.surveillance.intake.bulk import stage as bulk_stage
+    from cairn.surveillance.intake.csv_import import import_csv, load_mapping, shipped_mappings
+
+    load_british_columbia()
+    load_default_definitions()
+    forget_cached_geography()
+    prefixes = sorted(p for p in PostalArea.objects.values_list("prefix", flat=True) if len(p) == 3)
+    mapping = load_mapping(shipped_mappings()["ed_line_list"].read_text())
+    batches: list[list[str]] = []
+    classes: list[str] = []
+    submit = bulk_stage.Stage.submit
+
+    def keeping(stage, lines, **options):
+        batches.append(list(lines))
+        classes[:] = stage._class_lines
+        return submit(stage, lines, **options)
+
+    bulk_stage.Stage.submit = keeping
+    try:
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / "ed_line_list.csv"
+            write_line_list(path, rows, prefixes or ["V2L"])
+            import_csv(
+                path.read_bytes(), mapping=mapping, name=path.name, two_connections_from=10**12
+            )
+    finally:
+        bulk_stage.Stage.submit = submit
+    return batches, classes
+
+
+def replay(batches: list[list[str]], classes: list[str]) -> dict[str, float]:
+    """CPU seconds per 10,000 rows of this connection's backend, per phase."""
+    from django.db import connection, transaction
+
+    from cairn.surveillance.intake.bulk import stage as bulk_stage
+
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {bulk_stage.EVENTS}, {bulk_stage.MATCHES} CASCADE")
+        cursor.execute("CHECKPOINT")
+    pid = connection.connection.info.backend_pid
+    spent = dict.fromkeys(PHASES, 0.0)
+    staged = 0
+    insert = bulk_stage._sql_insert_events(False)
+    with transaction.atomic():
+        stage = bulk_stage.Stage()
+        cursor = stage.cursor
+        columns = "class_id, definition_id, version, field, reason"
+        with cursor.copy(f"COPY {bulk_stage.CLASSES} ({columns}) FROM STDIN") as copy:
+            copy.write("".join(classes))
+        for lines in batches:
+            before = backend_cpu_seconds(pid)
+            cursor.execute(f"TRUNCATE {bulk_stage.STAGE}")
+            with cursor.copy(
+                f"COPY {bulk_stage.STAGE} ({', '.join(bulk_stage.STAGE_COLUMNS)}) FROM STDIN"
+            ) as copy:
+                copy.write("".join(lines))
+            copied = backend_cpu_seconds(pid)
+            cursor.execute(insert)
+            cursor.fetchone()
+            spent["copy"] += copied - before
+            spent["insert"] += backend_cpu_seconds(pid) - copied
+            staged += len(lines)
+        before = backend_cpu_seconds(pid)
+    spent["commit"] = backend_cpu_seconds(pid) - before
+    return {phase: seconds * 10_000 / staged for phase, seconds in spent.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=int, default=200_000)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--database", default="cairn_bench_csv_statements")
+    parser.add_argument("--keep", action="store_true", help="Keep the benchmark database.")
+    args = parser.parse_args()
+    base = os.environ.get("DATABASE_URL", "")
+    if not base.startswith("postgres"):
+        raise SystemExit("Set DATABASE_URL to a PostgreSQL server (postgres://...).")
+    recreate(base, args.database)
+    try:
+        url = database_url(base, args.database)
+        migrate({**os.environ, "DATABASE_URL": url})
+        os.environ["DATABASE_URL"] = url
+        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "cairn.settings")
+        import django
+
+        django.setup()
+        batches, classes = capture_batches(args.rows)
+        rows = sum(len(lines) for lines in batches)
+        runs = [replay(batches, classes) for _ in range(args.repeat)]
+        best = {phase: min(run[phase] for run in runs) for phase in PHASES}
+        totals = ", ".join(f"{sum(run.values()):.3f}" for run in runs)
+        print(
+            f"csv statements: {rows:,} rows in {len(batches)} batches, PostgreSQL CPU per "
+            f"10,000 rows, best of {len(runs)}: "
+            + ", ".join(f"{phase} {seconds:.3f} s" for phase, seconds in best.items())
+            + f"; each run's total: {totals} s"
+        )
+    finally:
+        if not args.keep:
+            from django.db import connections
+
+            connections.close_all()
+            drop(base, args.database)
+
+
+if __name__ == "__main__":
+    main()
