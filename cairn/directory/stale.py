@@ -8,7 +8,6 @@ per run listing the newly noticed listings, retried on failure. Listings without
 owning organization are listed for curators only.
 """
 
-import logging
 from collections import defaultdict
 from dataclasses import dataclass, field
 
@@ -24,9 +23,9 @@ from cairn.access.roles import Permission
 from cairn.directory.listings import stale_cutoff, stale_days, stale_listings
 from cairn.directory.models import Service
 from cairn.directory.models.verification import StaleListingNotice
+from cairn.mail import send_each
 from cairn.surveillance.alerts.config import from_email, site_url
 
-logger = logging.getLogger(__name__)
 MAX_EMAIL_ATTEMPTS = 5
 
 
@@ -95,23 +94,18 @@ def send_due_emails() -> int:
             recipients = keepers.get(organization_id, [])
             if not recipients:
                 continue  # nobody to email: the notices stay on "Your listings"
-            failed = None
-            for user in recipients:
-                try:
-                    stale_email(user, notices).send()
-                    sent += 1
-                except Exception as error:  # a mail server being down never loses a notice
-                    logger.warning("Stale-listing email to user %s failed: %s", user.pk, error)
-                    failed = error
+            emailed, error = send_each(
+                (stale_email(user, notices) for user in recipients), what="Stale-listing"
+            )
+            sent += emailed
             ids = [n.pk for n in notices]
-            if failed is None:
+            if not error:
                 StaleListingNotice.objects.filter(pk__in=ids).update(
                     emailed_at=now, email_attempts=F("email_attempts") + 1, email_error=""
                 )
             else:
                 StaleListingNotice.objects.filter(pk__in=ids).update(
-                    email_attempts=F("email_attempts") + 1,
-                    email_error=f"{type(failed).__name__}: {failed}"[:300],
+                    email_attempts=F("email_attempts") + 1, email_error=error
                 )
     return sent
 

@@ -11,8 +11,6 @@ referral, and `cairn referrals notify` (scheduled) tries again, up to MAX_ATTEMP
 times, for as long as nobody at the receiving organization has opened the referral.
 """
 
-import logging
-
 from django.core.mail import EmailMessage
 from django.db.models import F
 from django.template.loader import render_to_string
@@ -21,10 +19,10 @@ from django.utils import timezone
 
 from cairn.access.permissions import emailable_users_by_organization
 from cairn.access.roles import Permission
+from cairn.mail import send_each
 from cairn.referrals.models import Referral, ReferralStatus
 from cairn.surveillance.alerts.config import from_email, site_url
 
-logger = logging.getLogger(__name__)
 MAX_ATTEMPTS = 5
 
 
@@ -66,19 +64,15 @@ def send_arrival_emails(referral_ids=None) -> int:
     sent = 0
     for referral in referrals:
         recipients = receivers.get(referral.to_organization_id, [])
-        error = ""
+        emailed, error = send_each(
+            (arrival_email(user, referral) for user in recipients), what="Referral arrival"
+        )
+        sent += emailed
         if not recipients:
             error = (
                 f"Nobody at {referral.to_organization.name} who takes in referrals has an "
                 "email address; the referral waits on their referrals list."
             )
-        for user in recipients:
-            try:
-                arrival_email(user, referral).send()
-                sent += 1
-            except Exception as failure:  # a mail server being down never loses a notice
-                logger.warning("Referral arrival email to user %s failed: %s", user.pk, failure)
-                error = f"{type(failure).__name__}: {failure}"
         changes = {"arrival_email_attempts": F("arrival_email_attempts") + 1}
         if error:
             changes["arrival_email_error"] = error[:300]
