@@ -187,12 +187,12 @@ class CpuMeter:
         self._thread = threading.Thread(target=self._watch, daemon=True)
         self._thread.start()
         self.wall = time.perf_counter()
-        self.python = time.thread_time()  # the import runs in this thread
+        self.python = time.process_time()  # the import, and the threads it writes with
         return self
 
     def __exit__(self, *exc):
         self.wall = time.perf_counter() - self.wall
-        self.python = time.thread_time() - self.python
+        self.python = time.process_time() - self.python
         self._stop.set()
         self._thread.join()
         self._sample(look=True)

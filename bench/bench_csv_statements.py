@@ -11,6 +11,9 @@ batches --repeat times into emptied tables on one connection, through the stage'
 statements, and prints the CPU seconds per 10,000 rows of that PostgreSQL backend
 (from /proc, same machine) for the COPY into the stage, the insert statement (events
 and their matches) and the commit: the best of the repeats, and every repeat's total.
+It then replays the same batches the way new CSV rows are stored now, COPied
+straight into the events and matches tables (`bulk/direct.py`: the ids drawn, both
+COPYs and the savepoint), and prints that backend's CPU the same way.
 
 Needs DATABASE_URL pointing to a PostgreSQL server; the database (--database) is
 dropped and created, and dropped afterwards unless --keep.
@@ -29,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 PHASES = ("copy", "insert", "commit")
+DIRECT_PHASES = ("copy straight", "commit")
 
 
 def capture_batches(rows: int) -> tuple[list[list[str]], list[str]]:
@@ -105,6 +109,49 @@ def replay(batches: list[list[str]], classes: list[str]) -> dict[str, float]:
     return {phase: seconds * 10_000 / staged for phase, seconds in spent.items()}
 
 
+def replay_direct(batches: list[list[str]], classes: list[str]) -> dict[str, float]:
+    """CPU seconds per 10,000 rows of this connection's backend, storing each batch
+    with `direct.store_new_events`, and of the commit."""
+    from django.db import connection, transaction
+
+    from cairn.surveillance.intake.bulk import direct
+    from cairn.surveillance.intake.bulk import stage as bulk_stage
+
+    class_matches: dict[str, list[str]] = {}
+    for line in classes:
+        class_id, rest = line.split("\t", 1)
+        class_matches.setdefault(class_id, []).append("\t" + rest)
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {bulk_stage.EVENTS}, {bulk_stage.MATCHES} CASCADE")
+        cursor.execute("CHECKPOINT")
+    pid = connection.connection.info.backend_pid
+    spent = dict.fromkeys(DIRECT_PHASES, 0.0)
+    stored = 0
+    with transaction.atomic():
+        stage = bulk_stage.Stage()
+        sequence = bulk_stage._event_sequence(stage.cursor)
+        for lines in batches:
+            before = backend_cpu_seconds(pid)
+            if not direct.store_new_events(stage.raw, sequence, lines, class_matches):
+                raise RuntimeError("A replayed batch met a stored encounter.")
+            spent["copy straight"] += backend_cpu_seconds(pid) - before
+            stored += len(lines)
+        before = backend_cpu_seconds(pid)
+    spent["commit"] = backend_cpu_seconds(pid) - before
+    return {phase: seconds * 10_000 / stored for phase, seconds in spent.items()}
+
+
+def report(title: str, rows: int, batches: int, runs: list[dict[str, float]]) -> None:
+    best = {phase: min(run[phase] for run in runs) for phase in runs[0]}
+    totals = ", ".join(f"{sum(run.values()):.3f}" for run in runs)
+    print(
+        f"{title}: {rows:,} rows in {batches} batches, PostgreSQL CPU per "
+        f"10,000 rows, best of {len(runs)}: "
+        + ", ".join(f"{phase} {seconds:.3f} s" for phase, seconds in best.items())
+        + f"; each run's total: {totals} s"
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=200_000)
@@ -126,15 +173,12 @@ def main() -> None:
         django.setup()
         batches, classes = capture_batches(args.rows)
         rows = sum(len(lines) for lines in batches)
-        runs = [replay(batches, classes) for _ in range(args.repeat)]
-        best = {phase: min(run[phase] for run in runs) for phase in PHASES}
-        totals = ", ".join(f"{sum(run.values()):.3f}" for run in runs)
-        print(
-            f"csv statements: {rows:,} rows in {len(batches)} batches, PostgreSQL CPU per "
-            f"10,000 rows, best of {len(runs)}: "
-            + ", ".join(f"{phase} {seconds:.3f} s" for phase, seconds in best.items())
-            + f"; each run's total: {totals} s"
-        )
+        staged, straight = [], []
+        for _ in range(args.repeat):  # interleaved, so drift touches both alike
+            staged.append(replay(batches, classes))
+            straight.append(replay_direct(batches, classes))
+        report("csv statements, staged", rows, len(batches), staged)
+        report("csv statements, copied straight", rows, len(batches), straight)
     finally:
         if not args.keep:
             from django.db import connections

@@ -128,3 +128,24 @@ def test_a_lock_held_elsewhere_fails_the_import_whole_instead_of_hanging(committ
         csv_bytes(rows), mapping=ed_mapping(), batch_size=7, two_connections_from=10
     )
     assert summary.created == 60
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_big_file_overlapping_a_stored_one_stores_what_one_connection_stores(committed):
+    rows = line_list()
+    first, second = csv_bytes(rows[:30]), csv_bytes([*rows[20:60], rows[25].replace("HOME", "AMA")])
+    import_csv(first, mapping=ed_mapping(), batch_size=7, two_connections_from=10)
+    two = import_csv(second, mapping=ed_mapping(), batch_size=7, two_connections_from=10)
+    # Rows 20-29 were stored by the first file; row 25 comes back corrected.
+    assert (two.created, two.unchanged, two.updated) == (30, 10, 1)
+    over_two = stored()
+    assert len(over_two) == 60
+    assert Event.objects.get(dedup_key="csv:ed:SPH:V0025").disposition == "left_ama"
+
+    EventMatch.objects.all().delete()
+    Event.objects.all().delete()
+    ReceivedMessage.objects.all().delete()
+    import_csv(first, mapping=ed_mapping(), batch_size=7, two_connections_from=10**9)
+    one = import_csv(second, mapping=ed_mapping(), batch_size=7, two_connections_from=10**9)
+    assert (one.created, one.unchanged, one.updated) == (30, 10, 1)
+    assert stored() == over_two
