@@ -117,10 +117,10 @@ def replay_direct(batches: list[list[str]], classes: list[str]) -> dict[str, flo
     from cairn.surveillance.intake.bulk import direct
     from cairn.surveillance.intake.bulk import stage as bulk_stage
 
-    class_matches: dict[str, list[str]] = {}
+    class_matches: dict[str, tuple[str, ...]] = {}
     for line in classes:
         class_id, rest = line.split("\t", 1)
-        class_matches.setdefault(class_id, []).append("\t" + rest)
+        class_matches[class_id] = (*class_matches.get(class_id, ("",)), "\t" + rest)
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {bulk_stage.EVENTS}, {bulk_stage.MATCHES} CASCADE")
         cursor.execute("CHECKPOINT")

@@ -142,40 +142,46 @@ def test_a_batch_meeting_a_stored_encounter_is_undone_and_stored_the_staged_way(
         )
 
 
-def test_copy_text_moves_each_value_to_its_column_and_adds_the_matches():
+def test_copy_text_keeps_each_event_value_and_adds_the_matches():
     stage_line = "\t".join(
         [
             "0",  # ord
             "csv",  # format
             "\\N",  # message key
+            "2026-11-20",  # day
+            "3",  # class id
+            "CSV re-sent row",
+            "f\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N",  # no identity
             "csv:ed:SPH:V7",  # dedup key
             "ed",  # source
             "2026-11-20T22:15:00-08:00",  # occurred at
-            "2026-11-20",  # day
             "\\N",  # community: unknown place
             "unknown",  # placement
             "30-34",
             "M",
             "OD\\tthen \\\\ narcan",  # complaint, COPY-escaped
             '["T40.4X1A"]',
-            "3",  # class id
             "home",
             "SPH",
             "\\N",
             "1",
             "[]",
-            "V7",
-            "CSV re-sent row",
-            "f\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N\n",
+            "V7\n",
         ]
     )
+    class_matches = {"3": ("", "\t5\t2\tdx\tT40.4X1A\n", "\t6\t2\tdx\tT40.4X1A\n")}
     events, matches = copy_text(
-        [stage_line], ["41"], "2026-11-26 10:00:00+00", {"3": ("\t5\t2\tdx\tT40.4X1A\n",)}
+        [stage_line, stage_line.replace("\t3\t", "\t\\N\t", 1)],
+        ["41", "42"],
+        "2026-11-26 10:00:00+00",
+        class_matches,
     )
-    assert events == (
-        "41\t2026-11-26 10:00:00+00\tcsv:ed:SPH:V7\ted\t2026-11-20T22:15:00-08:00\t\\N\t"
+    event = (
+        "\t2026-11-26 10:00:00+00\tcsv:ed:SPH:V7\ted\t2026-11-20T22:15:00-08:00\t\\N\t"
         'unknown\t30-34\tM\tOD\\tthen \\\\ narcan\t["T40.4X1A"]\thome\tSPH\t\\N\t1\t[]\tV7\n'
     )
-    assert matches == "41\t5\t2\tdx\tT40.4X1A\n"
+    assert events == "41" + event + "42" + event
+    # Event 42 meets no definition (class \N).
+    assert matches == "41\t5\t2\tdx\tT40.4X1A\n41\t6\t2\tdx\tT40.4X1A\n"
     with pytest.raises(ValueError, match="identities"):
-        copy_text([stage_line.replace("\tf\t", "\tt\t")], ["41"], "now", {})
+        copy_text([stage_line.replace("\tf\t", "\tt\t")], ["41"], "now", class_matches)

@@ -106,28 +106,30 @@ def record_line(stage: Stage, ord_: int, record: IncomingRecord, place) -> str:
     place_text = f"{copytext.integer(community_id)}\t{method}"
     day = stage.local_day(occurred_at)
     stage.cells.add((place_text, day))
+    class_id, classification = stage.classification(record.chief_complaint, record.diagnosis_codes)
     return (
         "\t".join(
             (
                 str(ord_),
                 copytext.text(record.format),
                 copytext.text(record.message_key or None),
+                day,
+                class_id,
+                copytext.text(record.revision_reason[:200]),
+                identity_text,
                 copytext.text(record.dedup_key),
                 copytext.text(record.source),
                 occurred_at.isoformat(),
-                day,
                 place_text,
                 copytext.text(record.age_band),
                 copytext.text(record.sex),
-                stage.classification(record.chief_complaint, record.diagnosis_codes),
+                classification,
                 copytext.text(record.disposition),
                 copytext.text(record.facility),
                 copytext.boolean(record.fatal),
                 copytext.integer(record.naloxone_doses),
                 copytext.json_list(record.suspected_substances),
                 copytext.text(record.source_record_id),
-                copytext.text(record.revision_reason[:200]),
-                identity_text,
             )
         )
         + "\n"

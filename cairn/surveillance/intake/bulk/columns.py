@@ -20,28 +20,15 @@ AUDIT = AuditEvent._meta.db_table
 STAGE = "cairn_intake_stage"
 CLASSES = "cairn_intake_classes"
 
-# The staged columns, in COPY order (a line is these values joined by tabs).
+# The staged columns, in COPY order (a line is these values joined by tabs). The
+# event's own columns come last, in the order `direct.py` COPies them into the events
+# table: a line's event values are then its text after the 13th tab.
 STAGE_COLUMNS = (
     "ord",
     "format",
     "message_key",
-    "dedup_key",
-    "source",
-    "occurred_at",
     "day",
-    "community_id",
-    "placement",
-    "age_band",
-    "sex",
-    "chief_complaint",
-    "diagnosis_codes",
     "class_id",
-    "disposition",
-    "facility",
-    "fatal",
-    "naloxone_doses",
-    "suspected_substances",
-    "source_record_id",
     "revision_reason",
     "has_identity",
     "given_name",
@@ -50,6 +37,21 @@ STAGE_COLUMNS = (
     "health_number",
     "postal_code",
     "phone",
+    "dedup_key",
+    "source",
+    "occurred_at",
+    "community_id",
+    "placement",
+    "age_band",
+    "sex",
+    "chief_complaint",
+    "diagnosis_codes",
+    "disposition",
+    "facility",
+    "fatal",
+    "naloxone_doses",
+    "suspected_substances",
+    "source_record_id",
 )
 NO_IDENTITY = "f\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N"
 # Event columns written from the stage.

@@ -23,7 +23,6 @@ wait for the COPY.
 """
 
 import threading
-from operator import itemgetter
 
 import psycopg
 from psycopg import sql
@@ -34,29 +33,33 @@ SAVEPOINT = "cairn_direct_copy"
 DEDUP_CONSTRAINT = "event_dedup_key_unique"
 EVENT_COLUMNS = ("id", "received_at", "dedup_key", *EVENT_VALUES)
 MATCH_COLUMNS = ("event_id", "definition_id", "version", "field", "reason")
-_EVENT_FIELDS = itemgetter(*(STAGE_COLUMNS.index(c) for c in ("dedup_key", *EVENT_VALUES)))
+# A staged line ends with the event's values in EVENT_COLUMNS' order (after the id and
+# the time received): split at the tab before them, they are copied as they are.
+_EVENT_START = STAGE_COLUMNS.index("dedup_key")
+if STAGE_COLUMNS[_EVENT_START:] != EVENT_COLUMNS[2:]:
+    raise ImportError("The staged columns must end with the event's, in EVENT_COLUMNS' order.")
 _CLASS_FIELD = STAGE_COLUMNS.index("class_id")
 _HAS_IDENTITY_FIELD = STAGE_COLUMNS.index("has_identity")
 
 
 def copy_text(lines: list[str], ids: list[str], received_at: str, class_matches: dict):
     """(events COPY text, matches COPY text) of staged lines (see STAGE_COLUMNS) with
-    their new event ids. `class_matches`: class id -> the COPY lines of its matches
-    without the event id (each starting with a tab)."""
+    their new event ids. `class_matches`: class id -> ("", then the COPY lines of its
+    matches without the event id, each starting with a tab)."""
     events: list[str] = []
     matches: list[str] = []
     add_event = events.append
-    add_matches = matches.extend
-    join = "\t".join
+    add_matches = matches.append
     head = "\t" + received_at + "\t"
+    start, class_field, identity_field = _EVENT_START, _CLASS_FIELD, _HAS_IDENTITY_FIELD
     for event_id, line in zip(ids, lines, strict=True):
-        fields = line.split("\t")
-        if fields[_HAS_IDENTITY_FIELD] != "f":
+        fields = line.split("\t", start)
+        if fields[identity_field] != "f":
             raise ValueError("A batch with identities takes the staged way.")
-        add_event(event_id + head + join(_EVENT_FIELDS(fields)) + "\n")
-        found = class_matches.get(fields[_CLASS_FIELD])
+        add_event(event_id + head + fields[start])
+        found = class_matches.get(fields[class_field])
         if found:
-            add_matches(event_id + match for match in found)
+            add_matches(event_id.join(found))  # id, match, id, match...
     return "".join(events), "".join(matches)
 
 

@@ -204,10 +204,10 @@ class Stage:
         self._classifier = published.classifier
         self._definition_ids = published.ids
         self._versions = published.versions
-        self._classes: dict[tuple[str, tuple[str, ...]], str] = {}
+        self._classes: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
         # Every classification's COPY lines (append-only: each lane sends what it lacks).
         self._class_lines: list[str] = []
-        # class id -> its matches' COPY lines without the event id (`direct`).
+        # class id -> "", its matches' COPY lines without the event id (`direct`).
         self._class_matches: dict[str, tuple[str, ...]] = {}
         self._class_sent = 0
         self._next_class = 1
@@ -253,8 +253,8 @@ class Stage:
         self.cursor = self.raw.cursor()
 
     # -- building lines ---------------------------------------------------------------
-    def classification(self, chief_complaint: str, codes) -> str:
-        """COPY text of (chief_complaint, diagnosis_codes, class_id) for a record,
+    def classification(self, chief_complaint: str, codes) -> tuple[str, str]:
+        """COPY text of class_id and of (chief_complaint, diagnosis_codes) for a record,
         classifying each distinct pair once."""
         key = (chief_complaint, tuple(codes))
         found = self._classes.get(key)
@@ -275,8 +275,8 @@ class Stage:
                 for match in matches
             ]
             self._class_lines.extend(class_id + value for value in values)
-            self._class_matches[class_id] = tuple(values)
-        found = f"{copytext.text(chief_complaint)}\t{copytext.json_list(codes)}\t{class_id}"
+            self._class_matches[class_id] = ("", *values)  # see direct.copy_text
+        found = (class_id, f"{copytext.text(chief_complaint)}\t{copytext.json_list(codes)}")
         if len(self._classes) < 500_000:
             self._classes[key] = found
         self.counts.classification_seconds += time.perf_counter() - started

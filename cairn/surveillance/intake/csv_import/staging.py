@@ -126,7 +126,7 @@ class RowLines:
         facility_constant = str(self.constants.get("facility", ""))
         source = self.source
         prefix = "\tcsv\t\\N\t"  # format, no message key (see RowParser.record)
-        tail = f"\t{REVISION_REASON}\t{NO_IDENTITY}\n"
+        middle = f"\t{REVISION_REASON}\t{NO_IDENTITY}\t"
         separate = parser.separate_date_time
         i_date = parser.date_position
         i_time = parser.time_position
@@ -183,7 +183,7 @@ class RowLines:
                     if hour is None:
                         hour = hour_miss(hours, text[:13])
                     if hour:
-                        occurred = f"{hour[0]}:{minute}:00{hour[1]}\t{text[:10]}"
+                        occurred = (f"{hour[0]}:{minute}:00{hour[1]}", text[:10])
             if occurred is None:
                 when = (row[i_date], row[i_time]) if separate else row[i_occurred]
                 occurred = occurred_cache.get(when)
@@ -210,9 +210,9 @@ class RowLines:
             if place is None:
                 place = place_miss(place_key)
             class_key = (row[i_complaint], row[i_codes])
-            classification = classes.get(class_key)
-            if classification is None:
-                classification = class_miss(class_key)
+            classified = classes.get(class_key)
+            if classified is None:
+                classified = class_miss(class_key)
             disposition = dispositions.get(row[i_disposition])
             if disposition is None:
                 disposition = disposition_miss(row[i_disposition])
@@ -222,14 +222,15 @@ class RowLines:
             doses = doses_cache.get(row[i_doses])
             if doses is None:
                 doses = doses_miss(row[i_doses])
-            add_cell((place, occurred[-10:]))
+            iso, day = occurred
+            add_cell((place, day))
             substances = substance_cache.get(row[i_substances])
             if substances is None:
                 substances = substances_miss(row[i_substances])
             return (
-                f"{ord_}{prefix}{dedup}\t{source}\t{occurred}\t{place}\t{band}\t{sex}\t"
-                f"{classification}\t{disposition}\t{facility}\t{fatal}\t{doses}\t{substances}\t"
-                f"{record_id}{tail}",
+                f"{ord_}{prefix}{day}\t{classified[0]}{middle}{dedup}\t{source}\t{iso}\t{place}\t"
+                f"{band}\t{sex}\t{classified[1]}\t{disposition}\t{facility}\t{fatal}\t{doses}\t"
+                f"{substances}\t{record_id}\n",
                 dedup,
                 False,
             )
@@ -254,13 +255,13 @@ class RowLines:
             raise _Slow
         return value
 
-    def _occurred_miss(self, values, when) -> str:
+    def _occurred_miss(self, values, when) -> tuple[str, str]:
         try:
             occurred_at = self.parser._occurred_at(values)
         except IntakeError:
             raise _Slow from None
-        text = f"{occurred_at.isoformat()}\t{self.stage.local_day(occurred_at)}"
-        return self._keep(self._occurred, when, text)
+        found = (occurred_at.isoformat(), self.stage.local_day(occurred_at))
+        return self._keep(self._occurred, when, found)
 
     def _hour_miss(self, hours: dict, hour_text: str):
         """(date and hour as in isoformat, UTC offset) of a local hour, or False when the
@@ -319,7 +320,7 @@ class RowLines:
         community_id, method = placement.place_many([(community_code, None, None, postal_code)])[0]
         return self._keep(self._places, key, f"{copytext.integer(community_id)}\t{method}")
 
-    def _class_miss(self, key) -> str:
+    def _class_miss(self, key) -> tuple[str, str]:
         complaint = self._value("chief_complaint", key[0]) or str(
             self.constants.get("chief_complaint", "")
         )
