@@ -20,40 +20,6 @@ AUDIT = AuditEvent._meta.db_table
 STAGE = "cairn_intake_stage"
 CLASSES = "cairn_intake_classes"
 
-# The staged columns, in COPY order (a line is these values joined by tabs). The
-# event's own columns come last, in the order `direct.py` COPies them into the events
-# table: a line's event values are then its text after the 13th tab.
-STAGE_COLUMNS = (
-    "ord",
-    "format",
-    "message_key",
-    "day",
-    "class_id",
-    "revision_reason",
-    "has_identity",
-    "given_name",
-    "family_name",
-    "date_of_birth",
-    "health_number",
-    "postal_code",
-    "phone",
-    "dedup_key",
-    "source",
-    "occurred_at",
-    "community_id",
-    "placement",
-    "age_band",
-    "sex",
-    "chief_complaint",
-    "diagnosis_codes",
-    "disposition",
-    "facility",
-    "fatal",
-    "naloxone_doses",
-    "suspected_substances",
-    "source_record_id",
-)
-NO_IDENTITY = "f\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N"
 # Event columns written from the stage.
 EVENT_VALUES = (
     "source",
@@ -71,7 +37,6 @@ EVENT_VALUES = (
     "suspected_substances",
     "source_record_id",
 )
-JSON_COLUMNS = {"diagnosis_codes", "suspected_substances"}
 IDENTITY_VALUES = (
     "given_name",
     "family_name",
@@ -80,3 +45,21 @@ IDENTITY_VALUES = (
     "postal_code",
     "phone",
 )
+
+# The staged columns, in COPY order (a line is these values joined by tabs). The
+# event's own columns come last, in the order `direct.py` COPies them into the events
+# table: a line's event values are then its text after the 13th tab.
+STAGE_COLUMNS = (
+    "ord",
+    "format",
+    "message_key",
+    "day",
+    "class_id",
+    "revision_reason",
+    "has_identity",
+    *IDENTITY_VALUES,
+    "dedup_key",
+    *EVENT_VALUES,
+)
+NO_IDENTITY = "f\t\\N\t\\N\t\\N\t\\N\t\\N\t\\N"
+JSON_COLUMNS = {"diagnosis_codes", "suspected_substances"}
