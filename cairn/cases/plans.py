@@ -153,23 +153,8 @@ def add_action(
 ) -> PlanAction:
     organization_id = _writable(actor, client)
     text = _text(text, "text", "Action", 300)
-    owner_text = (owner_text or "").strip()
-    if len(owner_text) > 150:
-        raise PlanError("Owner: at most 150 characters.", "owner_text")
-    owner = None
-    if owner_user_id:
-        owner = team_members(client).filter(pk=_int(owner_user_id, "owner_user")).first()
-        if owner is None:
-            raise PlanError(
-                "Owner: choose a member of a care team that holds this case.", "owner_user"
-            )
-    if owner and owner_text:
-        raise PlanError("Owner: choose a team member or write a name, not both.", "owner_text")
-    goal = None
-    if goal_id:
-        goal = PlanGoal.objects.filter(client=client, pk=_int(goal_id, "goal")).first()
-        if goal is None:
-            raise PlanError("Goal: no such goal on this person's plan.", "goal")
+    owner, owner_text = _owner(client, owner_user_id, owner_text)
+    goal = _goal(client, goal_id)
     support = _support(support_id)
     action, created = _create(
         PlanAction,
@@ -239,6 +224,32 @@ def add_referral(
     return referral
 
 
+def _owner(client: Client, owner_user_id, owner_text: str):
+    """(team member or None, name written) of an action's owner: one or the other."""
+    owner_text = (owner_text or "").strip()
+    if len(owner_text) > 150:
+        raise PlanError("Owner: at most 150 characters.", "owner_text")
+    owner = None
+    if owner_user_id:
+        owner = team_members(client).filter(pk=_int(owner_user_id, "owner_user")).first()
+        if owner is None:
+            raise PlanError(
+                "Owner: choose a member of a care team that holds this case.", "owner_user"
+            )
+    if owner and owner_text:
+        raise PlanError("Owner: choose a team member or write a name, not both.", "owner_text")
+    return owner, owner_text
+
+
+def _goal(client: Client, goal_id) -> PlanGoal | None:
+    if not goal_id:
+        return None
+    goal = PlanGoal.objects.filter(client=client, pk=_int(goal_id, "goal")).first()
+    if goal is None:
+        raise PlanError("Goal: no such goal on this person's plan.", "goal")
+    return goal
+
+
 def _int(value, field: str) -> int:
     try:
         return int(value)
@@ -290,6 +301,97 @@ def set_action_status(*, actor, client: Client, action_id, status: str) -> PlanA
     return _set_status(actor, client, PlanAction, action_id, status, ActionStatus, "action")
 
 
+#: An edit's argument left out: that value stays as it is.
+KEEP = object()
+
+
+def _open_item(actor, client, model, item_id, what: str):
+    """The goal or action to edit, locked; only an open one can be edited."""
+    _writable(actor, client)
+    item = model.objects.select_for_update().filter(client=client, pk=item_id).first()
+    if item is None:
+        raise PlanItemMissing(f"No such {what} on this person's plan.")
+    if item.status != "open":
+        raise PlanError(
+            f"This {what} is {item.get_status_display().lower()}: "
+            + ("mark it open again to edit it." if what == "goal" else "add a new one instead.")
+        )
+    return item
+
+
+def _save_edit(actor, client, item, changed: list[str], what: str):
+    """Save the changed fields and audit which (not their words: the audit trail keeps
+    who did what, the plan keeps what it says). Nothing changed: nothing written."""
+    if not changed:
+        return item
+    item.edited_at = timezone.now()
+    item.edited_by = _username(actor)
+    item.save(update_fields=[*changed, "edited_at", "edited_by"])
+    _audit(
+        actor,
+        client,
+        f"{what}.edit",
+        f"Care plan {what} {item.pk} edited: {', '.join(changed)}",
+        **{f"{what}_id": item.pk, "fields": changed},
+    )
+    return item
+
+
+@transaction.atomic
+def edit_goal(*, actor, client: Client, goal_id, text=KEEP) -> PlanGoal:
+    """Reword an open goal (a repeated submit changes nothing and audits nothing)."""
+    goal = _open_item(actor, client, PlanGoal, goal_id, "goal")
+    changed = []
+    if text is not KEEP:
+        text = _text(text, "text", "Goal", 300)
+        if text != goal.text:
+            goal.text = text
+            changed.append("text")
+    return _save_edit(actor, client, goal, changed, "goal")
+
+
+@transaction.atomic
+def edit_action(
+    *,
+    actor,
+    client: Client,
+    action_id,
+    text=KEEP,
+    owner_user_id=KEEP,
+    owner_text=KEEP,
+    due_on=KEEP,
+    goal_id=KEEP,
+) -> PlanAction:
+    """Change an open action's words, owner, due date or goal; what is left out (KEEP)
+    stays. A team member as owner replaces a written name and the other way round. A
+    due date moved after its overdue alert may raise a new one once it passes."""
+    action = _open_item(actor, client, PlanAction, action_id, "action")
+    new = {}
+    if text is not KEEP:
+        new["text"] = _text(text, "text", "Action", 300)
+    if owner_user_id is not KEEP or owner_text is not KEEP:
+        user_id = owner_user_id if owner_user_id is not KEEP else None
+        written = owner_text if owner_text is not KEEP else ""
+        if owner_user_id is KEEP and not (written or "").strip():
+            user_id = action.owner_user_id  # only the written name was cleared
+        if owner_text is KEEP and not user_id:
+            written = action.owner_text  # only the team member was cleared
+        owner, written = _owner(client, user_id, written)
+        new["owner_user_id"] = owner.pk if owner else None
+        new["owner_text"] = written
+    if due_on is not KEEP:
+        new["due_on"] = due_on
+    if goal_id is not KEEP:
+        goal = _goal(client, goal_id)
+        new["goal_id"] = goal.pk if goal else None
+    changed = []
+    for name, value in new.items():
+        if getattr(action, name) != value:
+            setattr(action, name, value)
+            changed.append(name.removesuffix("_id"))
+    return _save_edit(actor, client, action, changed, "action")
+
+
 @transaction.atomic
 def change_referral(*, actor, client: Client, referral_id, status: str, note: str = "") -> Referral:
     """Move a referral one step: proposed → sent → accepted/declined → started →
@@ -338,8 +440,9 @@ SYSTEM_ACTOR = "system:cases.escalate-actions"
 def escalate_overdue_actions(*, today: dt.date | None = None, actor=SYSTEM_ACTOR) -> list:
     """Raise one `action_overdue` care alert for every open action past its due date,
     to the team that wrote it (or, if it no longer holds the case, a team that does).
-    Once per action: the alert's source key is the action, so running again (or from
-    two schedulers) raises nothing new. Returns the alerts raised now."""
+    Once per action and due date: the alert's source key is both, so running again (or
+    from two schedulers) raises nothing new, and an action whose due date was moved
+    raises a new alert once the new date passes. Returns the alerts raised now."""
     from django.urls import reverse
 
     from cairn.cases.care_alerts import raise_care_alert
@@ -355,7 +458,9 @@ def escalate_overdue_actions(*, today: dt.date | None = None, actor=SYSTEM_ACTOR
     ).order_by("due_on", "pk")
     raised = []
     for action in overdue:
-        if str(action.pk) in done:
+        key = f"{action.pk}:{action.due_on:%Y-%m-%d}"
+        # Keys written before due dates could be edited name the action alone.
+        if key in done or (str(action.pk) in done and action.edited_at is None):
             continue
         holders = list(
             ClientHolding.objects.filter(client_id=action.client_id)
@@ -373,7 +478,7 @@ def escalate_overdue_actions(*, today: dt.date | None = None, actor=SYSTEM_ACTOR
             text=f"Care-plan action {action.pk} is overdue by {days} day"
             f"{'' if days == 1 else 's'} (due {action.due_on:%Y-%m-%d}).",
             link=reverse("cases:plan", args=[action.client_id]),
-            source_key=f"action_overdue:{action.pk}",
+            source_key=f"action_overdue:{key}",
             actor=actor,
         )
         if alert.created:

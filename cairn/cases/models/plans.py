@@ -4,7 +4,8 @@ The plan belongs to the person (the client record), not to one overdose episode:
 and referrals usually outlive an episode, and every organization holding the case sees
 the same plan. Each row remembers which holding organization wrote it. Status changes
 of referrals are rows of their own (`ReferralChange`), so the date of every step is
-kept; goals and actions keep the time of their latest status change.
+kept; goals and actions keep the time of their latest status change, and of their
+latest edit while open.
 """
 
 from django.conf import settings
@@ -56,6 +57,9 @@ class PlanItem(models.Model):
     created_by = models.CharField(max_length=150)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.CharField(max_length=150, blank=True)
+    # The latest edit of its words, owner or dates (each edit is audited).
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.CharField(max_length=150, blank=True)
     creation_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
 
     class Meta:

@@ -112,7 +112,7 @@ def test_overdue_plan_actions_alert_the_holding_team_once(er_nurse, person):
     )
     plans.set_action_status(actor=er_nurse, client=person, action_id=done.pk, status="done")
     raised = plans.escalate_overdue_actions(today=today)
-    assert [a.source_key for a in raised] == [f"action_overdue:{late.pk}"]
+    assert [a.source_key for a in raised] == [f"action_overdue:{late.pk}:{late.due_on:%Y-%m-%d}"]
     alert = raised[0]
     assert alert.kind == "action_overdue" and alert.organization == _team(person)
     assert "overdue by 6 days" in alert.text and "Call the clinic" not in alert.text
