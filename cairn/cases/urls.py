@@ -64,7 +64,17 @@ urlpatterns = [
         plans.plan_goal_status,
         name="plan_goal_status",
     ),
+    path(
+        "clients/<int:client_id>/plan/goals/<int:goal_id>/edit/",
+        plans.plan_goal_edit,
+        name="plan_goal_edit",
+    ),
     path("clients/<int:client_id>/plan/actions/", plans.plan_action_add, name="plan_action_add"),
+    path(
+        "clients/<int:client_id>/plan/actions/<int:action_id>/edit/",
+        plans.plan_action_edit,
+        name="plan_action_edit",
+    ),
     path(
         "clients/<int:client_id>/plan/actions/<int:action_id>/",
         plans.plan_action_status,

@@ -58,9 +58,18 @@ ROWS: dict[str, list[Visit]] = {
     "api:case_supporting_detail": [Visit(MAY_SUPPORT, kwargs=NO_CLIENT, success=404)],
     "api:case_plan": [Visit(CARE_TEAM, kwargs=NO_CLIENT, success=404)],
     "api:case_plan_goals": [_api_post(NO_CLIENT, 400)],
-    "api:case_plan_goal": [_api_post({**NO_CLIENT, "goal_id": "999999999"}, 400)],
+    # POST sets the status (an empty form body: 400); PATCH edits (an empty body: 422).
+    "api:case_plan_goal": [
+        _api_post({**NO_CLIENT, "goal_id": "999999999"}, 400),
+        Visit(CARE_TEAM, kwargs={**NO_CLIENT, "goal_id": "999999999"}, method="patch", success=422),
+    ],
     "api:case_plan_actions": [_api_post(NO_CLIENT, 400)],
-    "api:case_plan_action": [_api_post({**NO_CLIENT, "action_id": "999999999"}, 400)],
+    "api:case_plan_action": [
+        _api_post({**NO_CLIENT, "action_id": "999999999"}, 400),
+        Visit(
+            CARE_TEAM, kwargs={**NO_CLIENT, "action_id": "999999999"}, method="patch", success=422
+        ),
+    ],
     "api:case_plan_referrals": [_api_post(NO_CLIENT, 400)],
     "api:case_plan_referral": [_api_post({**NO_CLIENT, "referral_id": "999999999"}, 400)],
 }

@@ -94,6 +94,22 @@ class ActionIn(Schema):
     idempotency_key: str = ""
 
 
+class GoalEditIn(Schema):
+    text: str = Field(description="the goal, reworded (an open goal only)")
+
+
+class ActionEditIn(Schema):
+    """Only the fields sent change; send null to take a due date, goal or owner away."""
+
+    text: str | None = None
+    owner_user_id: int | None = Field(
+        None, description="a care-team member holding the case; replaces a written owner"
+    )
+    owner_text: str | None = Field(None, description="a written owner; replaces a team member")
+    due_on: dt.date | None = None
+    goal_id: int | None = None
+
+
 class ReferralIn(Schema):
     kind: str = Field(description=", ".join(ReferralKind.values))
     to_whom: str
@@ -122,6 +138,8 @@ class GoalOut(Schema):
     created_by: str
     status_changed_at: dt.datetime | None
     status_changed_by: str
+    edited_at: dt.datetime | None
+    edited_by: str
 
 
 class ActionOut(GoalOut):
@@ -172,6 +190,8 @@ def _item_out(item) -> dict:
         "created_by": item.created_by,
         "status_changed_at": item.status_changed_at,
         "status_changed_by": item.status_changed_by,
+        "edited_at": item.edited_at,
+        "edited_by": item.edited_by,
     }
 
 
@@ -271,6 +291,23 @@ def plan_goal_status(request, client_id: int, goal_id: int, body: StatusIn):
     )
 
 
+@router.patch(
+    "/cases/clients/{client_id}/plan/goals/{goal_id}",
+    response=write_responses(GoalOut),
+    url_name="case_plan_goal",
+    summary="Reword an open goal (the same words again change nothing)",
+)
+def plan_goal_edit(request, client_id: int, goal_id: int, body: GoalEditIn):
+    return writing(
+        request,
+        client_id,
+        lambda client: plans.edit_goal(
+            actor=request.auth, client=client, goal_id=goal_id, text=body.text
+        ),
+        _item_out,
+    )
+
+
 @router.post(
     "/cases/clients/{client_id}/plan/actions",
     response=write_responses(ActionOut),
@@ -308,6 +345,26 @@ def plan_action_status(request, client_id: int, action_id: int, body: StatusIn):
         client_id,
         lambda client: plans.set_action_status(
             actor=request.auth, client=client, action_id=action_id, status=body.status
+        ),
+        _action_out,
+    )
+
+
+@router.patch(
+    "/cases/clients/{client_id}/plan/actions/{action_id}",
+    response=write_responses(ActionOut),
+    url_name="case_plan_action",
+    summary="Edit an open action: its words, owner, due date or goal (only the fields sent)",
+)
+def plan_action_edit(request, client_id: int, action_id: int, body: ActionEditIn):
+    sent = {name: getattr(body, name) for name in body.model_fields_set}
+    if sent.get("text", "") is None:
+        sent["text"] = ""  # refused by the plan: an action needs its words
+    return writing(
+        request,
+        client_id,
+        lambda client: plans.edit_action(
+            actor=request.auth, client=client, action_id=action_id, **sent
         ),
         _action_out,
     )

@@ -131,3 +131,86 @@ def test_another_care_team_and_anonymous_visitors_are_refused(client, other_clin
     url = reverse("cases:plan_goal_add", args=[person.pk])
     assert client.post(url, {"text": "x"}).status_code == 404
     assert not PlanGoal.objects.exists()
+
+
+def test_an_action_is_edited_on_the_page_and_a_bad_edit_keeps_the_form_open(
+    client, er_nurse, person
+):
+    import datetime as dt
+
+    from cairn.cases import plans
+
+    goal = plans.add_goal(actor=er_nurse, client=person, text="Stable housing")
+    action = plans.add_action(
+        actor=er_nurse, client=person, text="Call BC Housing", owner_text="Jordan"
+    )
+    client.force_login(er_nurse)
+    page = client.get(reverse("cases:plan", args=[person.pk])).content.decode()
+    assert "Edit the action" in page and 'value="Call BC Housing"' in page
+    url = reverse("cases:plan_action_edit", args=[person.pk, action.pk])
+    form = {
+        "text": "Call BC Housing about the waitlist",
+        "owner_user": str(er_nurse.pk),
+        "owner_text": "",
+        "due_on": "2026-12-04",
+        "goal": str(goal.pk),
+    }
+    response = client.post(url, form, HTTP_HX_REQUEST="true")
+    html = response.content.decode()
+    assert response.status_code == 200 and "<html" not in html
+    assert "due 2026-12-04" in html and "(goal: Stable housing)" in html
+    assert f"(edited {dt.date.today():%Y-%m-%d} by {er_nurse.get_username()})" in html
+    action.refresh_from_db()
+    assert (action.text, action.owner_user, action.owner_text, action.goal) == (
+        "Call BC Housing about the waitlist",
+        er_nurse,
+        "",
+        goal,
+    )
+    # Both owners at once: 400, the error beside this action's form, open, as posted.
+    bad = client.post(url, {**form, "owner_text": "Jordan's aunt", "due_on": "2026-12-09"})
+    html = bad.content.decode()
+    assert bad.status_code == 400
+    assert "Owner: choose a team member or write a name, not both." in html
+    assert '<details class="plan-edit" open>' in html and 'value="2026-12-09"' in html
+    action.refresh_from_db()
+    assert action.due_on == dt.date(2026, 12, 4)
+    missing = client.post(reverse("cases:plan_action_edit", args=[person.pk, 999999]), form)
+    assert missing.status_code == 404
+
+
+def test_a_goal_is_reworded_on_the_page_until_it_is_achieved(client, er_nurse, person):
+    from cairn.cases import plans
+
+    goal = plans.add_goal(actor=er_nurse, client=person, text="Get back on OAT")
+    client.force_login(er_nurse)
+    url = reverse("cases:plan_goal_edit", args=[person.pk, goal.pk])
+    assert client.post(url, {"text": "Start OAT at the clinic"}).status_code == 302
+    goal.refresh_from_db()
+    assert goal.text == "Start OAT at the clinic"
+    assert AuditEvent.objects.filter(action="cases.plan.goal.edit").count() == 1
+    empty = client.post(url, {"text": " "})
+    assert empty.status_code == 400 and "Goal: this is required." in empty.content.decode()
+    plans.set_goal_status(actor=er_nurse, client=person, goal_id=goal.pk, status="achieved")
+    page = client.get(reverse("cases:plan", args=[person.pk])).content.decode()
+    assert "Edit the goal" not in page
+    late = client.post(url, {"text": "Other words"})
+    assert late.status_code == 400 and "mark it open again" in late.content.decode()
+
+
+@pytest.mark.parametrize("persona", NOT_CARE_TEAM)
+def test_no_one_off_the_care_team_edits_a_plan(client, er_nurse, personas, person, persona):
+    goal = PlanGoal.objects.create(
+        client=person, organization_id=_holder(person), text="Stay safe", created_by="x"
+    )
+    client.force_login(personas[persona])
+    url = reverse("cases:plan_goal_edit", args=[person.pk, goal.pk])
+    assert client.post(url, {"text": "Changed"}).status_code == 403
+    goal.refresh_from_db()
+    assert goal.text == "Stay safe" and goal.edited_at is None
+
+
+def _holder(person) -> int:
+    from cairn.cases.models import ClientHolding
+
+    return ClientHolding.objects.filter(client=person).values_list("organization_id", flat=True)[0]

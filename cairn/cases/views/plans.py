@@ -141,6 +141,40 @@ def plan_action_status(request, client_id, action_id):
 
 @care_team_view
 @require_POST
+def plan_goal_edit(request, client_id, goal_id):
+    return _write(
+        request,
+        client_id,
+        "goal_edit",
+        lambda client: plans.edit_goal(
+            actor=request.user, client=client, goal_id=goal_id, text=request.POST.get("text", "")
+        ),
+        item_id=goal_id,
+    )
+
+
+@care_team_view
+@require_POST
+def plan_action_edit(request, client_id, action_id):
+    """The whole edit form is posted: every value replaces the stored one."""
+
+    def write(client):
+        plans.edit_action(
+            actor=request.user,
+            client=client,
+            action_id=action_id,
+            text=request.POST.get("text", ""),
+            owner_user_id=request.POST.get("owner_user", ""),
+            owner_text=request.POST.get("owner_text", ""),
+            due_on=_due_on(request.POST.get("due_on", "")),
+            goal_id=request.POST.get("goal", ""),
+        )
+
+    return _write(request, client_id, "action_edit", write, item_id=action_id)
+
+
+@care_team_view
+@require_POST
 def plan_referral_add(request, client_id):
     return _write(
         request,
