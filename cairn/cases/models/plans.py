@@ -57,16 +57,24 @@ class PlanItem(models.Model):
     created_by = models.CharField(max_length=150)
     status_changed_at = models.DateTimeField(null=True, blank=True)
     status_changed_by = models.CharField(max_length=150, blank=True)
-    # The latest edit of its words, owner or dates (each edit is audited).
-    edited_at = models.DateTimeField(null=True, blank=True)
-    edited_by = models.CharField(max_length=150, blank=True)
     creation_key = models.CharField(max_length=120, null=True, blank=True, unique=True)
 
     class Meta:
         abstract = True
 
 
-class PlanGoal(PlanItem):
+class EditableItem(PlanItem):
+    """A goal or an action: editable while open (`cases.plans.edit_goal`, `edit_action`)."""
+
+    # The latest edit of its words, owner or dates (each edit is audited).
+    edited_at = models.DateTimeField(null=True, blank=True)
+    edited_by = models.CharField(max_length=150, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class PlanGoal(EditableItem):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plan_goals")
     text = models.CharField(max_length=300)
     status = models.CharField(max_length=10, choices=GoalStatus.choices, default=GoalStatus.OPEN)
@@ -78,7 +86,7 @@ class PlanGoal(PlanItem):
         return self.text
 
 
-class PlanAction(PlanItem):
+class PlanAction(EditableItem):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="plan_actions")
     goal = models.ForeignKey(
         PlanGoal, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
