@@ -73,8 +73,6 @@ def test_the_plan_through_the_api(api, er_nurse, person):
     ],
 )
 def test_bad_plan_input_names_the_field(api, er_nurse, person, path, body, status, field):
-    from cairn.cases import plans
-
     goal = plans.add_goal(actor=er_nurse, client=person, text="A goal")
     referral = plans.add_referral(actor=er_nurse, client=person, kind="other", to_whom="X")
     url = f"/api/v1/cases/clients/{person.pk}/plan/" + path.format(
