@@ -35,9 +35,9 @@ PHASES = ("copy", "insert", "commit")
 DIRECT_PHASES = ("copy straight", "commit")
 
 
-def capture_batches(rows: int) -> tuple[list[list[str]], list[str]]:
+def capture_batches(rows: int) -> tuple[list[list[str]], dict[str, tuple[str, ...]]]:
     """Import `rows` generated rows once; return each batch's stage lines and the
-    classification lines they refer to."""
+    classifications they refer to (the stage's class id -> matches)."""
     from cairn.geography.loading import load_british_columbia
     from cairn.geography.models import PostalArea
     from cairn.geography.placement import forget_cached_geography
@@ -51,12 +51,12 @@ def capture_batches(rows: int) -> tuple[list[list[str]], list[str]]:
     prefixes = sorted(p for p in PostalArea.objects.values_list("prefix", flat=True) if len(p) == 3)
     mapping = load_mapping(shipped_mappings()["ed_line_list"].read_text())
     batches: list[list[str]] = []
-    classes: list[str] = []
+    classes: dict[str, tuple[str, ...]] = {}
     submit = bulk_stage.Stage.submit
 
     def keeping(stage, lines, **options):
         batches.append(list(lines))
-        classes[:] = stage._class_lines
+        classes.update(stage._class_matches)
         return submit(stage, lines, **options)
 
     bulk_stage.Stage.submit = keeping
@@ -72,16 +72,25 @@ def capture_batches(rows: int) -> tuple[list[list[str]], list[str]]:
     return batches, classes
 
 
-def replay(batches: list[list[str]], classes: list[str]) -> dict[str, float]:
-    """CPU seconds per 10,000 rows of this connection's backend, per phase."""
-    from django.db import connection, transaction
+def emptied_tables() -> int:
+    """Empty the events and matches tables, checkpoint; the backend's process id."""
+    from django.db import connection
 
     from cairn.surveillance.intake.bulk import stage as bulk_stage
 
     with connection.cursor() as cursor:
         cursor.execute(f"TRUNCATE {bulk_stage.EVENTS}, {bulk_stage.MATCHES} CASCADE")
         cursor.execute("CHECKPOINT")
-    pid = connection.connection.info.backend_pid
+    return connection.connection.info.backend_pid
+
+
+def replay(batches: list[list[str]], classes: dict[str, tuple[str, ...]]) -> dict[str, float]:
+    """CPU seconds per 10,000 rows of this connection's backend, per phase."""
+    from django.db import transaction
+
+    from cairn.surveillance.intake.bulk import stage as bulk_stage
+
+    pid = emptied_tables()
     spent = dict.fromkeys(PHASES, 0.0)
     staged = 0
     insert = bulk_stage._sql_insert_events(False)
@@ -90,7 +99,7 @@ def replay(batches: list[list[str]], classes: list[str]) -> dict[str, float]:
         cursor = stage.cursor
         columns = "class_id, definition_id, version, field, reason"
         with cursor.copy(f"COPY {bulk_stage.CLASSES} ({columns}) FROM STDIN") as copy:
-            copy.write("".join(classes))
+            copy.write("".join(class_id.join(lines) for class_id, lines in classes.items()))
         for lines in batches:
             before = backend_cpu_seconds(pid)
             cursor.execute(f"TRUNCATE {bulk_stage.STAGE}")
@@ -109,22 +118,17 @@ def replay(batches: list[list[str]], classes: list[str]) -> dict[str, float]:
     return {phase: seconds * 10_000 / staged for phase, seconds in spent.items()}
 
 
-def replay_direct(batches: list[list[str]], classes: list[str]) -> dict[str, float]:
+def replay_direct(
+    batches: list[list[str]], classes: dict[str, tuple[str, ...]]
+) -> dict[str, float]:
     """CPU seconds per 10,000 rows of this connection's backend, storing each batch
     with `direct.store_new_events`, and of the commit."""
-    from django.db import connection, transaction
+    from django.db import transaction
 
     from cairn.surveillance.intake.bulk import direct
     from cairn.surveillance.intake.bulk import stage as bulk_stage
 
-    class_matches: dict[str, tuple[str, ...]] = {}
-    for line in classes:
-        class_id, rest = line.split("\t", 1)
-        class_matches[class_id] = (*class_matches.get(class_id, ("",)), "\t" + rest)
-    with connection.cursor() as cursor:
-        cursor.execute(f"TRUNCATE {bulk_stage.EVENTS}, {bulk_stage.MATCHES} CASCADE")
-        cursor.execute("CHECKPOINT")
-    pid = connection.connection.info.backend_pid
+    pid = emptied_tables()
     spent = dict.fromkeys(DIRECT_PHASES, 0.0)
     stored = 0
     with transaction.atomic():
@@ -132,7 +136,7 @@ def replay_direct(batches: list[list[str]], classes: list[str]) -> dict[str, flo
         sequence = bulk_stage._event_sequence(stage.cursor)
         for lines in batches:
             before = backend_cpu_seconds(pid)
-            if not direct.store_new_events(stage.raw, sequence, lines, class_matches):
+            if not direct.store_new_events(stage.raw, sequence, lines, classes):
                 raise RuntimeError("A replayed batch met a stored encounter.")
             spent["copy straight"] += backend_cpu_seconds(pid) - before
             stored += len(lines)

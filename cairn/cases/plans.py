@@ -370,12 +370,15 @@ def edit_action(
     if text is not KEEP:
         new["text"] = _text(text, "text", "Action", 300)
     if owner_user_id is not KEEP or owner_text is not KEEP:
-        user_id = owner_user_id if owner_user_id is not KEEP else None
-        written = owner_text if owner_text is not KEEP else ""
-        if owner_user_id is KEEP and not (written or "").strip():
-            user_id = action.owner_user_id  # only the written name was cleared
-        if owner_text is KEEP and not user_id:
-            written = action.owner_text  # only the team member was cleared
+        user_id, written = action.owner_user_id, action.owner_text
+        if owner_user_id is not KEEP:
+            user_id = owner_user_id
+            if owner_user_id and owner_text is KEEP:
+                written = ""  # a team member replaces a written name
+        if owner_text is not KEEP:
+            written = owner_text
+            if (owner_text or "").strip() and owner_user_id is KEEP:
+                user_id = None  # and a written name a team member
         owner, written = _owner(client, user_id, written)
         new["owner_user_id"] = owner.pk if owner else None
         new["owner_text"] = written

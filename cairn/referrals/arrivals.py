@@ -64,11 +64,12 @@ def send_arrival_emails(referral_ids=None) -> int:
     sent = 0
     for referral in referrals:
         recipients = receivers.get(referral.to_organization_id, [])
-        emailed, error = send_each(
-            (arrival_email(user, referral) for user in recipients), what="Referral arrival"
-        )
-        sent += emailed
-        if not recipients:
+        if recipients:
+            emailed, error = send_each(
+                (arrival_email(user, referral) for user in recipients), what="Referral arrival"
+            )
+            sent += emailed
+        else:
             error = (
                 f"Nobody at {referral.to_organization.name} who takes in referrals has an "
                 "email address; the referral waits on their referrals list."

@@ -358,8 +358,6 @@ def plan_action_status(request, client_id: int, action_id: int, body: StatusIn):
 )
 def plan_action_edit(request, client_id: int, action_id: int, body: ActionEditIn):
     sent = {name: getattr(body, name) for name in body.model_fields_set}
-    if sent.get("text", "") is None:
-        sent["text"] = ""  # refused by the plan: an action needs its words
     return writing(
         request,
         client_id,

@@ -80,7 +80,7 @@ class EventMatch(models.Model):
 
     # Built for intake speed (docs/intake-csv.md): the primary key is (event,
     # definition), so a match is unique without an id column, its sequence and a third
-    # index (dropping them cut a fifth of the CSV import's database time); the other
+    # index (8–20% less database time on intake's insert statement); the other
     # index leads with the definition. No database constraints, as checking them row by
     # row at commit cost a quarter of intake's database time. Matches are written only
     # by classification, for events it has just stored, and Django cascades the

@@ -38,6 +38,7 @@ import zoneinfo
 from collections import Counter
 from contextlib import ExitStack, contextmanager, suppress
 from dataclasses import dataclass, field
+from itertools import islice
 
 import psycopg
 from django.conf import settings
@@ -205,9 +206,10 @@ class Stage:
         self._definition_ids = published.ids
         self._versions = published.versions
         self._classes: dict[tuple[str, tuple[str, ...]], tuple[str, str]] = {}
-        # Every classification's COPY lines (append-only: each lane sends what it lacks).
-        self._class_lines: list[str] = []
-        # class id -> "", its matches' COPY lines without the event id (`direct`).
+        # Every classification's matches: class id -> ("", then each match's COPY line
+        # without its first column). Joined with the class id they are the lines of the
+        # classes table (append-only: each lane sends the classes it lacks); joined with
+        # an event id, that event's match lines (`direct.copy_text`).
         self._class_matches: dict[str, tuple[str, ...]] = {}
         self._class_sent = 0
         self._next_class = 1
@@ -268,14 +270,15 @@ class Stage:
                 raise RuntimeError("Lines are built with the main stage.")
             class_id = str(self._next_class)
             self._next_class += 1
-            values = [
-                f"\t{self._definition_ids[match.definition]}\t"
-                f"{self._versions[match.definition]}\t{match.field}\t"
-                f"{copytext.text(match.reason[:300])}\n"
-                for match in matches
-            ]
-            self._class_lines.extend(class_id + value for value in values)
-            self._class_matches[class_id] = ("", *values)  # see direct.copy_text
+            self._class_matches[class_id] = (
+                "",
+                *(
+                    f"\t{self._definition_ids[match.definition]}\t"
+                    f"{self._versions[match.definition]}\t{match.field}\t"
+                    f"{copytext.text(match.reason[:300])}\n"
+                    for match in matches
+                ),
+            )
         found = (class_id, f"{copytext.text(chief_complaint)}\t{copytext.json_list(codes)}")
         if len(self._classes) < 500_000:
             self._classes[key] = found
@@ -316,12 +319,13 @@ class Stage:
     def _send_staged(self, lines, ords, identities: bool, message_keys: bool) -> None:
         """COPY the batch into the stage and send its statements (pipeline mode)."""
         with step("copy"):
-            if len(self._class_lines) > self._class_sent:
+            if len(self._class_matches) > self._class_sent:
+                unsent = islice(self._class_matches.items(), self._class_sent, None)
                 with self.cursor.copy(
                     f"COPY {CLASSES} (class_id, definition_id, version, field, reason) FROM STDIN"
                 ) as copy:
-                    copy.write("".join(self._class_lines[self._class_sent :]))
-                self._class_sent = len(self._class_lines)
+                    copy.write("".join(class_id.join(lines) for class_id, lines in unsent))
+                self._class_sent = len(self._class_matches)
             if self._staged_rows:
                 # A big batch is dropped faster whole; a few rows are deleted faster.
                 empty = "TRUNCATE" if self._staged_rows > 1000 else "DELETE FROM"
