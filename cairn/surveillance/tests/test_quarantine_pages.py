@@ -43,6 +43,14 @@ def test_the_epidemiologist_uploads_a_csv_and_sees_the_summary(client, epidemiol
     assert audit.actor_username == epidemiologist.get_username()
 
 
+def test_the_shipped_mappings_are_offered_by_what_they_read(client, epidemiologist):
+    client.force_login(epidemiologist)
+    page = client.get(reverse("quarantine:csv_import")).content.decode()
+    assert '<option value="ed_line_list">Emergency-department visits line list' in page
+    assert '<option value="coroner_deaths">Coroner unregulated-drug death extract' in page
+    assert "Ed line list" not in page
+
+
 def test_an_uploaded_mapping_is_validated(client, epidemiologist):
     client.force_login(epidemiologist)
     response = upload(client, csv_bytes(ED_HEADER, ED_ROWS), mapping_file=b"source: ed\n")

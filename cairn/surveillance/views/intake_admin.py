@@ -4,6 +4,7 @@ Raw quarantined input can identify a person: the detail page reads it through
 `get_quarantined_for_user`, which audits the reading.
 """
 
+import yaml
 from django import forms
 from django.contrib import messages
 from django.http import Http404
@@ -28,8 +29,11 @@ MAX_MAPPING_BYTES = 100 * 1024
 
 
 def _mapping_choices():
+    """Each shipped mapping by its description ("Emergency-department visits line
+    list ..."), the words public health uses, rather than its file name."""
     return [("", "Upload my own mapping below")] + [
-        (name, name.replace("_", " ").capitalize()) for name in shipped_mappings()
+        (name, yaml.safe_load(path.read_text()).get("description") or name)
+        for name, path in shipped_mappings().items()
     ]
 
 
