@@ -27,6 +27,7 @@ def test_a_bad_date_is_quarantined_and_the_good_rows_accepted(bc_geography):
     assert "'21/11/2026 1:40am' is not a date and time in the format %Y-%m-%d %H:%M" in (
         record.reason
     )
+    assert record.reason.endswith("(like 2026-01-31 14:05)")  # the format, as a person reads it
     assert record.raw == bad
     assert record.context["header"] == ED_HEADER.split(",")
     assert "arrival_datetime" in record.context["mapping"]

@@ -27,6 +27,8 @@ MAX_LENGTH = {
     "community_code": 100,
 }
 ISO_FORMATS = {"%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%dT%H:%M", "%Y-%m-%dT%H:%M:%S"}
+# The moment a format is shown with when a value does not fit it.
+EXAMPLE_MOMENT = dt.datetime(2026, 1, 31, 14, 5)
 DISPOSITION_DEFAULTS = {choice.value.upper(): choice.value for choice in Disposition}
 
 
@@ -164,7 +166,7 @@ class RowParser:
                 parsed = dt.datetime.strptime(text, fmt)
         except ValueError:
             raise IntakeError(
-                f"{text!r} is not a date and time in the format {fmt}",
+                f"{text!r} is not a date and time in the format {fmt} (like {_example(fmt)})",
                 location=self.datetime_column,
             ) from None
         if parsed.tzinfo is None:
@@ -201,7 +203,8 @@ class RowParser:
                 birth_date = dt.datetime.strptime(born, self.birth_format).date()
             except ValueError:
                 raise IntakeError(
-                    f"{born!r} is not a date in the format {self.birth_format}",
+                    f"{born!r} is not a date in the format {self.birth_format} "
+                    f"(like {_example(self.birth_format)})",
                     location=self.column_name("birth_date"),
                 ) from None
             day = occurred_at.date()
@@ -303,3 +306,8 @@ class RowParser:
                     "latitude must be within ±90 and longitude within ±180",
                     location=f"{self.column_name('latitude')}, {self.column_name('longitude')}",
                 )
+
+
+def _example(fmt: str) -> str:
+    """A date written in `fmt`, for a reason a person reads: "%d/%m/%Y" -> 31/01/2026."""
+    return EXAMPLE_MOMENT.strftime(fmt)
