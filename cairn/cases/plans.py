@@ -569,6 +569,7 @@ def plan_timeline_entries(client: Client) -> list:
                     f"{action.text}; by {action.status_changed_by}",
                 )
             )
+    entries.extend(_edit_entries(client, TimelineEntry))
     for referral in client.referrals.prefetch_related("changes"):
         for change in referral.changes.all():
             entries.append(
@@ -581,4 +582,44 @@ def plan_timeline_entries(client: Client) -> list:
                     + (f"; {change.note}" if change.note else ""),
                 )
             )
+    return entries
+
+
+#: How the timeline names an edited field.
+EDITED_FIELD_LABELS = {
+    "text": "words",
+    "owner_user": "owner",
+    "owner_text": "owner",
+    "due_on": "due date",
+    "goal": "goal",
+}
+
+
+def _edit_entries(client: Client, entry) -> list:
+    """One timeline entry per edit of a goal or an action, from its audit event (the
+    item keeps only its latest edit)."""
+    from cairn.access.models import AuditEvent
+
+    texts = {
+        "goal": dict(client.plan_goals.values_list("pk", "text")),
+        "action": dict(client.plan_actions.values_list("pk", "text")),
+    }
+    edits = AuditEvent.objects.filter(
+        target_type="cases.client",
+        target_id=str(client.pk),
+        action__in=["cases.plan.goal.edit", "cases.plan.action.edit"],
+    )
+    entries = []
+    for edit in edits:
+        what = edit.action.split(".")[2]
+        fields = dict.fromkeys(EDITED_FIELD_LABELS.get(f, f) for f in edit.details["fields"])
+        text = texts[what].get(edit.details[f"{what}_id"], "(no longer on the plan)")
+        entries.append(
+            entry(
+                edit.created_at,
+                "plan",
+                f"{what.capitalize()} edited: {', '.join(fields)}",
+                f"{text}; by {edit.actor_username}",
+            )
+        )
     return entries

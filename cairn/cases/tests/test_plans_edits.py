@@ -118,3 +118,19 @@ def test_a_moved_due_date_alerts_again_once_it_passes(er_nurse, person):
     assert [a.source_key for a in again] == [f"action_overdue:{action.pk}:2026-12-03"]
     assert plans.escalate_overdue_actions(today=dt.date(2026, 12, 5)) == []
     assert CareAlert.objects.filter(kind="action_overdue").count() == 2
+
+
+def test_every_edit_appears_on_the_case_timeline(er_nurse, person):
+    from cairn.cases import queries
+
+    action = plans.add_action(actor=er_nurse, client=person, text="Call the clinic")
+    plans.edit_action(
+        actor=er_nurse, client=person, action_id=action.pk, due_on=dt.date(2026, 12, 3)
+    )
+    plans.edit_action(
+        actor=er_nurse, client=person, action_id=action.pk, owner_text="Robin", text="Call OAT"
+    )
+    entries = [(e.title, e.detail) for e in queries.timeline_for(person, [])]
+    by = er_nurse.get_username()
+    assert ("Action edited: due date", f"Call OAT; by {by}") in entries
+    assert ("Action edited: words, owner", f"Call OAT; by {by}") in entries
